@@ -1,0 +1,5 @@
+"""Streamlit entry point: `streamlit run app.py` (or `make run`)."""
+
+from engagement.ui.shell import run
+
+run()

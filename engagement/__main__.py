@@ -1,0 +1,3 @@
+from engagement.cli import main
+
+raise SystemExit(main())

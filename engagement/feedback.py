@@ -1,0 +1,183 @@
+"""The feedback form's service: open a link, check answers, store exactly one submission per link.
+
+No account is needed: the link is the credential. Double clicks, reloads and two tabs all carry the same
+idempotency key, and the database's unique constraint makes the second write a no-op that returns the
+first submission.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from engagement import audit
+from engagement.errors import EngagementError, Problem, fail
+from engagement.instruments import Instrument
+from engagement.instruments.registry import by_id, latest
+from engagement.invitations import token_hash
+from engagement.models import (
+    Answer,
+    Comment,
+    FeedbackResponse,
+    Invitation,
+    Participant,
+    Study,
+    Submission,
+    Timepoint,
+)
+from engagement.types import utcnow
+
+PUBLIC_INSTRUMENT = "pulse-check"
+
+
+@dataclass(frozen=True)
+class FormContext:
+    study_id: str
+    study_title: str
+    instrument: Instrument
+    version_row_id: int
+    language: str
+    participant_id: int | None = None
+    participant_code: str | None = None
+    timepoint_id: int | None = None
+    timepoint_code: str | None = None
+    invitation_id: int | None = None
+    earlier_feedback: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def actor(self) -> str:
+        return f"respondent:invitation:{self.invitation_id}" if self.invitation_id else "respondent:public"
+
+    def external_id(self, nonce: str) -> str:
+        if self.participant_code and self.timepoint_code:
+            return f"form:{self.participant_code}:{self.timepoint_code}"
+        return f"form:anon:{nonce}"
+
+
+def _earlier(session: Session, study_id: str) -> list[tuple[str, str]]:
+    return [(r.you_said, r.we_did) for r in session.scalars(
+        select(FeedbackResponse).where(FeedbackResponse.study_id == study_id)
+        .order_by(FeedbackResponse.published_on.desc()).limit(5))]
+
+
+def open_invitation(session: Session, token: str, language: str | None = None,
+                    now: dt.datetime | None = None) -> FormContext:
+    inv = session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
+    if inv is None:
+        raise fail("G450", "no invitation has this token")
+    if inv.used_at is not None:
+        raise fail("G453", f"answered on {inv.used_at:%d %B %Y}")
+    if inv.revoked_at is not None:
+        raise fail("G452")
+    if inv.expires_at < (now or utcnow()):
+        raise fail("G451", f"the link expired on {inv.expires_at:%d %B %Y}")
+    participant = session.get(Participant, inv.participant_id)
+    timepoint = session.get(Timepoint, inv.timepoint_id)
+    assert participant is not None and timepoint is not None  # foreign keys guarantee both
+    row, instrument = latest(session, timepoint.instrument_id)
+    study = session.get(Study, participant.study_id)
+    lang = language or inv.language
+    return FormContext(study.id, study.title, instrument.localized(lang), row.id, lang, participant.id,
+                       participant.code, timepoint.id, timepoint.code, inv.id, _earlier(session, study.id))
+
+
+def open_public(session: Session, token: str, language: str | None = None) -> FormContext:
+    study = session.scalar(select(Study).where(Study.public_token_hash == token_hash(token)))
+    if study is None:
+        raise fail("G456")
+    row, instrument = latest(session, PUBLIC_INSTRUMENT)
+    lang = language or instrument.language
+    return FormContext(study.id, study.title, instrument.localized(lang), row.id, lang,
+                       earlier_feedback=_earlier(session, study.id))
+
+
+def check_answers(ctx: FormContext, answers: dict[str, float | None]) -> None:
+    problems = []
+    for item in ctx.instrument.scored_items():
+        value = answers.get(item.id)
+        if value is None:
+            if item.required:
+                problems.append(Problem("G454", item.text, item=item.id))
+            continue
+        scale = ctx.instrument.scales[item.scale] if item.scale else None
+        if scale is not None and not (scale.is_valid(value) or value in scale.missing_codes):
+            problems.append(Problem("G455", item.text, item=item.id, value=str(value)))
+    if problems:
+        raise EngagementError(problems)
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    submission_id: int
+    created: bool
+
+
+def submit(session: Session, ctx: FormContext, answers: dict[str, float | None], texts: dict[str, str],
+           *, may_quote: bool, nonce: str) -> SubmitResult:
+    """Store the answers once. A repeat with the same link (or form nonce) returns the first submission."""
+    check_answers(ctx, answers)
+    key = f"{ctx.study_id}/{ctx.external_id(nonce)}"
+    existing = session.scalar(select(Submission.id).where(Submission.idempotency_key == key))
+    if existing is not None:
+        return SubmitResult(existing, created=False)
+    if ctx.invitation_id is not None:
+        inv = session.get(Invitation, ctx.invitation_id)
+        if inv is None or inv.revoked_at is not None:
+            raise fail("G452")
+    sub = Submission(study_id=ctx.study_id, external_id=ctx.external_id(nonce), participant_id=ctx.participant_id,
+                     timepoint_id=ctx.timepoint_id, instrument_version_id=ctx.version_row_id,
+                     submitted_at=utcnow(), channel="form", idempotency_key=key,
+                     raw_payload={"answers": answers, "comment_items": sorted(t for t in texts if texts[t]),
+                                  "language": ctx.language, "may_quote": may_quote})
+    try:
+        with session.begin_nested():
+            session.add(sub)
+            session.flush()
+    except IntegrityError:  # a concurrent tab won the race: theirs is the one submission
+        existing = session.scalar(select(Submission.id).where(Submission.idempotency_key == key))
+        return SubmitResult(existing, created=False)
+    _store(session, ctx, sub, answers, texts, may_quote)
+    return SubmitResult(sub.id, created=True)
+
+
+def _store(session: Session, ctx: FormContext, sub: Submission, answers: dict[str, float | None],
+           texts: dict[str, str], may_quote: bool) -> None:
+    from engagement.scoring import score_submissions
+    from engagement.scrubbing import build_roster, scrub
+
+    for item in ctx.instrument.scored_items():
+        session.add(Answer(submission_id=sub.id, item_id=item.id, value_num=answers.get(item.id)))
+    roster = build_roster([], [ctx.participant_code] if ctx.participant_code else [])
+    for item_id, text in texts.items():
+        if text and text.strip():
+            session.add(Comment(submission_id=sub.id, item_id=item_id, text_raw=text.strip(),
+                                text_scrubbed=scrub(text.strip(), roster).text, may_quote=may_quote))
+    if ctx.invitation_id is not None:
+        inv = session.get(Invitation, ctx.invitation_id)
+        inv.used_at = utcnow()
+    session.flush()
+    score_submissions(session, [sub.id])
+    audit.record(session, ctx.actor, "submit", "submission", sub.external_id, None,
+                 {"study": ctx.study_id, "timepoint": ctx.timepoint_code, "items": len(answers),
+                  "comments": sum(1 for t in texts.values() if t and t.strip()), "may_quote": may_quote})
+
+
+def record_feedback_response(session: Session, viewer, study_id: str, you_said: str, we_did: str,  # type: ignore[no-untyped-def]
+                             published_on: dt.date) -> FeedbackResponse:
+    """'You said, we did': what the team changed, shown to respondents after they submit."""
+    from engagement.permissions import Action
+
+    viewer.require(Action.manage_invitations, study_id)
+    row = FeedbackResponse(study_id=study_id, published_on=published_on, you_said=you_said, we_did=we_did)
+    session.add(row)
+    session.flush()
+    audit.record(session, viewer.username, "create", "feedback_response", row.id, None,
+                 {"you_said": you_said, "we_did": we_did})
+    return row
+
+
+__all__ = ["FormContext", "SubmitResult", "by_id", "open_invitation", "open_public", "submit"]

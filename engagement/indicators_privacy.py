@@ -1,0 +1,136 @@
+"""Who sees what in the indicators: site scope, and suppression for aggregate-only viewers.
+
+The suppression rules live in engagement.suppression (small cells, complementary cells, one protected
+lattice per table whose filtered views are slices). This module builds that lattice from the data —
+every combination of the filterable dimensions, margins included, each with its real n and values —
+protects it when the viewer is aggregate-only, and slices views out of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from itertools import product
+
+import numpy as np
+import pandas as pd
+
+from engagement import suppression
+from engagement.permissions import Action, Viewer
+from engagement.suppression import ALL
+
+Aggregator = Callable[[pd.DataFrame, list[str]], pd.DataFrame]
+# Each person belongs to one site and one role, so along these a margin is the sum of its cells, the
+# relation engagement.suppression protects. Stages, timepoints and months are not like that (one
+# person answers in many), so each of their values, and their "all", is protected as its own table.
+ADDITIVE = ("site", "role")
+
+
+@dataclass(frozen=True)
+class Access:
+    study_id: str
+    scope: frozenset[int] | None  # site ids; None: study-wide
+    aggregate_only: bool          # sponsors and advocates: suppressed aggregates only
+    threshold: int                # smallest group shown to aggregate-only viewers
+
+    @property
+    def key(self) -> tuple:
+        """What a cached view must be keyed by, besides the data version and the filters."""
+        return (self.study_id, self.scope, self.aggregate_only, self.threshold)
+
+    def fewer_than(self) -> str:
+        return suppression.describe_suppressed(self.threshold)
+
+
+def access_for(viewer: Viewer, study_id: str) -> Access:
+    scope = viewer.require_any_site(Action.view_aggregates, study_id)
+    return Access(study_id, None if scope is None else frozenset(scope),
+                  viewer.aggregate_only(study_id), suppression.min_cell_size())
+
+
+def lattice(rows: pd.DataFrame, dims: Sequence[str], aggregate: Aggregator) -> pd.DataFrame:
+    """aggregate() for every subset of dims, the left-out dimensions set to ALL: cells and margins."""
+    parts = []
+    for keep in product([True, False], repeat=len(dims)):
+        kept = [d for d, k in zip(dims, keep, strict=True) if k]
+        part = aggregate(rows, kept)
+        for d in dims:
+            part[d] = part[d].astype(str) if d in kept else ALL
+        parts.append(part)
+    table = pd.concat(parts, ignore_index=True)
+    if "indicator" in table:
+        table["indicator"] = table["indicator"].astype(str)
+    return table
+
+
+def protect(table: pd.DataFrame, dims: Sequence[str], access: Access, value_columns: Sequence[str],
+            separate_by: Sequence[str] = ("indicator",), n_column: str = "n") -> pd.DataFrame:
+    """Adds suppressed / suppression / n_label; for aggregate-only viewers hides what must be hidden."""
+    if not access.aggregate_only:
+        out = table.copy()
+        out["suppressed"], out["suppression"] = False, suppression.VISIBLE
+        out["n_label"] = out[n_column].astype(int).astype(str)
+        return out
+    by = [d for d in dims if d in ADDITIVE]
+    apart = [c for c in separate_by if c in table.columns] + [d for d in dims if d not in ADDITIVE]
+    return _suppress_parts(table.reset_index(drop=True), by, apart, n_column, list(value_columns),
+                           access.threshold)
+
+
+def _suppress_parts(table: pd.DataFrame, by: list[str], apart: list[str], n_column: str,
+                    values: list[str], n_min: int) -> pd.DataFrame:
+    """engagement.suppression's lattice rules, applied table by table without per-table pandas work.
+
+    suppression.suppress() does the same through DataFrames; with ~100 small tables per dashboard its
+    per-table overhead alone exceeded the page's time budget, so the cells go in as plain dicts here.
+    Like suppress(complete=True), every combination of the levels present is listed, empty ones as 0.
+    """
+    states = np.empty(len(table), dtype=object)
+    extra: list[dict] = []
+    groups = table.groupby(apart, sort=False, dropna=False).indices if apart else {(): np.arange(len(table))}
+    cols = [table[d].to_numpy(dtype=object) for d in by]
+    counts = table[n_column].to_numpy(dtype=np.int64)
+    for key, idx in groups.items():
+        keys = list(zip(*(c[idx] for c in cols), strict=True)) if by else [()] * len(idx)
+        cells = dict(zip(keys, counts[idx].tolist(), strict=True))
+        zeros = _empty_cells(keys, len(by), cells)
+        lat = suppression.protect_lattice(suppression.build_lattice(cells, len(by)), n_min)
+        states[idx] = [lat.state[k] for k in keys]
+        fixed = dict(zip(apart, key if isinstance(key, tuple) else (key,), strict=True))
+        extra += [{**fixed, **dict(zip(by, z, strict=True)), n_column: 0, "suppression": lat.state[z]}
+                  for z in zeros]
+    out = table.assign(suppression=states)
+    if extra:
+        out = pd.concat([out, pd.DataFrame(extra)], ignore_index=True)
+    return _blank(out, n_column, values, n_min)
+
+
+def _empty_cells(keys: list[tuple], n_dims: int, cells: dict[tuple, int]) -> list[tuple]:
+    fine = [k for k in keys if ALL not in k]
+    if not n_dims or not fine:
+        return []
+    levels = [sorted({k[i] for k in fine}) for i in range(n_dims)]
+    zeros = [combo for combo in product(*levels) if combo not in cells]
+    for z in zeros:
+        cells[z] = 0
+    return zeros
+
+
+def _blank(out: pd.DataFrame, n_column: str, values: list[str], n_min: int) -> pd.DataFrame:
+    state = out["suppression"].to_numpy(dtype=object)
+    hidden = state != suppression.VISIBLE
+    counts = out[n_column].to_numpy(dtype=np.int64)
+    out["suppressed"] = hidden
+    out["n_label"] = [suppression.n_label(st, n, n_min) for st, n in zip(state, counts, strict=True)]
+    # The true count of a hidden cell must not travel on in any column.
+    out[n_column] = pd.array(np.where(hidden, 0, counts), dtype="Int64")
+    out.loc[hidden, n_column] = pd.NA
+    for c in values:
+        if c in out.columns:
+            out[c] = out[c].astype(float).where(~hidden, np.nan)
+    return out
+
+
+def view(protected: pd.DataFrame, dims: Sequence[str], by: Sequence[str],
+         filters: dict[str, str | None]) -> pd.DataFrame:
+    return suppression.view(protected, list(dims), list(by), filters)

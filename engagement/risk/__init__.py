@@ -1,0 +1,11 @@
+"""Disengagement risk: who is likely to stop taking part in the next weeks, and why.
+
+definition.py  events and labels (what "disengaged" means, as known at a date)
+frames.py      the one loader from the database into plain pandas frames
+features.py    as-of features, vectorised
+rules.py       explainable rules that work with no training data
+model.py       train, calibrate, select, save (skops) with a model card
+evaluate.py    honest temporal evaluation with baselines
+flags.py       scoring, bands and plain-language reasons
+monitor.py     the trial-manager monitor service and outreach logging
+"""

@@ -1,0 +1,89 @@
+"""Themes and sentiment of free-text comments: TF-IDF with NMF, and the VADER lexicon (both offline).
+
+Only scrubbed text is ever read (Comment.text_scrubbed); raw text never leaves the database here.
+The model is fitted on the distinct texts (at most MAX_FIT of them, a fixed random sample beyond that)
+and every comment is then assigned to its strongest component; a theme's label is its top three terms.
+Sentiment is the VADER compound score (-1..1); a stored Comment.sentiment wins over a fresh one.
+VADER and the stop-word list are English: other languages get themes from their own words and
+sentiments near 0.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.decomposition import NMF
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+MAX_FIT = 3000
+MAX_THEMES = 6
+MIN_DOCS = 5
+NEGATIVE_BELOW = -0.05  # VADER's own convention for a negative text
+POSITIVE_ABOVE = 0.05
+OTHER = "other"
+
+_sentiment_memo: dict[str, float] = {}
+
+
+def sentiment(texts: pd.Series) -> pd.Series:
+    """VADER compound score per text, memoised by text (comment banks repeat sentences)."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    todo = [t for t in pd.unique(texts) if t not in _sentiment_memo]
+    if todo:
+        analyser = SentimentIntensityAnalyzer()
+        if len(_sentiment_memo) > 200_000:  # bound the memo; it is only a speed-up
+            _sentiment_memo.clear()
+        for t in todo:
+            _sentiment_memo[t] = analyser.polarity_scores(t)["compound"]
+    return texts.map(_sentiment_memo).astype(float)
+
+
+# Letters only: numbers, dates and anything code-like (P-0042, AB12) never become theme words.
+TOKEN_PATTERN = r"(?u)\b[^\W\d_]{2,}\b"
+
+
+def assign_themes(texts: pd.Series, seed: int = 0, exclude: frozenset[str] = frozenset()) -> pd.Series:
+    """A readable theme label per text ("travel, parking, hours"); OTHER when a text has no known words.
+
+    exclude: lower-case words never to use (participant codes made only of letters, for instance).
+    """
+    unique = pd.Series(pd.unique(texts.fillna("")))
+    unique = unique[unique.str.strip() != ""]
+    if len(unique) < MIN_DOCS:
+        return pd.Series(OTHER, index=texts.index)
+    fit_on = unique.sample(MAX_FIT, random_state=seed) if len(unique) > MAX_FIT else unique
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    vectoriser = TfidfVectorizer(stop_words=sorted(ENGLISH_STOP_WORDS | exclude),
+                                 token_pattern=TOKEN_PATTERN, min_df=2 if len(fit_on) >= 50 else 1,
+                                 max_features=3000, sublinear_tf=True)
+    try:
+        x_fit = vectoriser.fit_transform(fit_on)
+    except ValueError:  # only stop words: nothing to learn from
+        return pd.Series(OTHER, index=texts.index)
+    k = int(min(MAX_THEMES, max(2, len(fit_on) // 8), x_fit.shape[1]))
+    model = NMF(n_components=k, init="nndsvda", random_state=seed, max_iter=400)
+    model.fit(x_fit)
+    labels = _labels(model.components_, vectoriser.get_feature_names_out())
+    weights = model.transform(vectoriser.transform(unique))
+    best = np.where(weights.max(axis=1) > 0, weights.argmax(axis=1), -1)
+    by_text = dict(zip(unique, [labels[i] if i >= 0 else OTHER for i in best], strict=True))
+    return texts.map(by_text).fillna(OTHER)
+
+
+def _labels(components: np.ndarray, terms: np.ndarray) -> list[str]:
+    labels = []
+    for row in components:
+        top = [terms[i] for i in np.argsort(row)[::-1][:3] if row[i] > 0]
+        label = ", ".join(top) or OTHER
+        while label in labels:  # two components with the same top terms stay distinguishable
+            label += " (2)"
+        labels.append(label)
+    return labels
+
+
+def tone(score: float) -> str:
+    if score != score:  # NaN
+        return "unknown"
+    return "negative" if score < NEGATIVE_BELOW else "positive" if score > POSITIVE_ABOVE else "neutral"

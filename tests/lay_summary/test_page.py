@@ -1,0 +1,101 @@
+"""The Lay summary page (AppTest): start, inline problems, fix, send for review, approve, downloads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from engagement.accounts import MembershipSpec, add_user
+from engagement.db import make_engine, read_session, write_session
+from engagement.lay_summary import demo, service
+from engagement.migrate import upgrade
+from engagement.models import Study
+from engagement.permissions import Viewer
+from tests.lay_summary.lay_factories import STUDY_ID, make_study
+
+REPO = Path(__file__).resolve().parents[2]
+PAGE = str(REPO / "pages" / "lay_summary.py")
+
+
+@pytest.fixture
+def page_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    url = f"sqlite:///{tmp_path / 'page.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    system = Viewer.system_actor("test")
+    with write_session(engine) as session:
+        make_study(session)
+        add_user(session, system, "lay-manager", "long-enough-password",
+                 [MembershipSpec(STUDY_ID, "trial_manager")])
+        add_user(session, system, "lay-admin", "long-enough-password", [MembershipSpec(STUDY_ID, "admin")])
+    monkeypatch.setenv("ENGAGEMENT_DATABASE_URL", url)  # the page's engine is cached per URL
+    yield engine
+    engine.dispose()
+
+
+def app(user: str):  # type: ignore[no-untyped-def]
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["auth_username"] = user
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def button(at, label: str):  # type: ignore[no-untyped-def]
+    return next(b for b in at.button if b.label == label)
+
+
+def test_manager_writes_fixes_and_sends_for_review_admin_approves(page_db: Engine) -> None:
+    at = app("lay-manager")
+    button(at, "Start a summary").click().run()
+    assert not at.exception
+    assert at.subheader[0].value == "Version 1: Draft"
+    # fill every section from the example, with one promotional word to be flagged inline
+    with read_session(page_db) as session:
+        study = session.get_one(Study, STUDY_ID)
+        texts = {s["key"]: s["text"] for s in demo.example_content(session, study)["sections"]}
+    texts["results"] += " This is a breakthrough."
+    for s_key, text in texts.items():
+        next(t for t in at.text_area if t.key == f"t_1_{s_key}").input(text)
+    button(at, "Save changes").click().run()
+    assert not at.exception
+    warnings = [w.value for w in at.warning]
+    assert any("breakthrough" in w and "Suggestion" in w for w in warnings)
+    # fix the flagged sentence, save, send for review
+    fixed = texts["results"].replace(" This is a breakthrough.", "")
+    next(t for t in at.text_area if t.key == "t_1_results").input(fixed)
+    button(at, "Save changes").click().run()
+    assert not any("breakthrough" in w.value for w in at.warning)
+    button(at, "Send for review").click().run()
+    assert at.subheader[0].value == "Version 1: In review"
+    assert not any(b.label == "Approve" for b in at.button)  # managers cannot approve
+
+    admin = app("lay-admin")
+    button(admin, "Approve").click().run()
+    assert not admin.exception
+    assert admin.subheader[0].value == "Version 1: Approved"
+    labels = [b.label for b in admin.get("download_button")]
+    assert labels == ["Download MD", "Download HTML", "Download DOCX", "Download PDF"]
+    with read_session(page_db) as session:
+        v = service.latest_approved(session, Viewer.system_actor(), STUDY_ID)
+        assert (v.reviewed_by, v.submitted_by) == ("lay-admin", "lay-manager")
+
+
+def test_override_needs_a_reason(page_db: Engine) -> None:
+    with write_session(page_db) as session:
+        study = session.get_one(Study, STUDY_ID)
+        content = demo.example_content(session, study)
+        content["sections"][6]["text"] += " It is the best medicine."
+        service.create_draft(session, Viewer.system_actor(), STUDY_ID, content=content)
+    at = app("lay-manager")
+    button(at, "Send for review").click().run()
+    assert any("L710" in e.value for e in at.error)
+    next(t for t in at.text_area if t.key.startswith("sub_reason_")).input("The sponsor insists on this.")
+    button(at, "Send for review").click().run()
+    assert at.subheader[0].value == "Version 1: In review"
+    assert any("Gate overridden" in w.value for w in at.warning)

@@ -1,0 +1,74 @@
+"""An attacker for protected tables: what can be worked out from everything a viewer is shown.
+
+Unknowns are the hidden finest cells; every shown margin is an equation over them, and every hidden
+cell's label is a bound (small: 1..N-1, complementary: N or more). An integer program then finds the
+least and greatest count each hidden small cell can have. Absent cells are known zeros.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from engagement.suppression import ALL, COMPLEMENTARY, SMALL
+
+
+def true_cells(fine: dict[tuple, int], dims: int) -> dict[tuple, int]:
+    """Every lattice cell's true n from the finest counts."""
+    out: dict[tuple, int] = {}
+    for key, n in fine.items():
+        for mask in range(1 << dims):
+            k = tuple(ALL if mask >> i & 1 else key[i] for i in range(dims))
+            out[k] = out.get(k, 0) + n
+    return out
+
+
+def covers(margin: tuple, cell: tuple) -> bool:
+    return all(m == ALL or m == c for m, c in zip(margin, cell, strict=True))
+
+
+def published(out: pd.DataFrame, dims: list[str]) -> dict[tuple, tuple[str, int | None]]:
+    rows = out[[*dims, "suppression", "n"]].itertuples(index=False, name=None)
+    return {tuple(r[:-2]): (r[-2], None if pd.isna(r[-1]) else int(r[-1])) for r in rows}
+
+
+def attacker_ranges(pub: dict[tuple, tuple[str, int | None]], n_min: int) -> dict[tuple, tuple[int, int]]:
+    """Least and greatest n the attacker can prove for each hidden small cell."""
+    fine = [k for k in pub if ALL not in k]
+    hidden = [k for k in fine if pub[k][0] != ""]
+    if not hidden:
+        return {}
+    col = {k: i for i, k in enumerate(hidden)}
+    rows, lo, hi = [], [], []
+    for cell, (state, n) in pub.items():
+        vec = np.zeros(len(hidden))
+        known = 0
+        for f in fine:
+            if covers(cell, f):
+                if f in col:
+                    vec[col[f]] = 1
+                else:
+                    known += pub[f][1]
+        if not vec.any():
+            continue
+        if state == "":
+            rows.append(vec), lo.append(n - known), hi.append(n - known)
+        elif state == SMALL:
+            rows.append(vec), lo.append(0 - known), hi.append(n_min - 1 - known)
+        elif state == COMPLEMENTARY:
+            rows.append(vec), lo.append(n_min - known), hi.append(np.inf)
+    cons = LinearConstraint(np.array(rows), np.array(lo, dtype=float), np.array(hi, dtype=float))
+    ranges = {}
+    for cell, (state, _) in pub.items():
+        if state != SMALL:
+            continue
+        obj = np.array([1.0 if covers(cell, f) else 0.0 for f in hidden])
+        ends = []
+        for sign in (1, -1):
+            res = milp(sign * obj, constraints=cons, integrality=np.ones(len(hidden)),
+                       bounds=Bounds(0, 10_000))
+            assert res.status == 0, f"attacker's program failed: {res.message}"
+            ends.append(round(sign * res.fun))
+        ranges[cell] = (ends[0], ends[1])
+    return ranges

@@ -1,0 +1,215 @@
+"""Small-cell suppression: exact hand-computed tables and a property test against an attacker."""
+
+from __future__ import annotations
+
+import itertools
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from engagement.errors import EngagementError
+from engagement.suppression import (
+    ALL,
+    describe_complementary,
+    describe_suppressed,
+    min_cell_size,
+    suppress,
+    view,
+)
+from tests.privacy.suppression_attacker import attacker_ranges, covers, published, true_cells
+
+
+def labels(out: pd.DataFrame, dims: list[str]) -> dict[tuple, str]:
+    return {tuple(r[:-1]): r[-1] for r in out[[*dims, "n_label"]].itertuples(index=False, name=None)}
+
+
+# ------------------------------------------------------------------------------ exact examples
+
+
+def test_one_small_site_hides_the_next_smallest_site_and_keeps_the_total() -> None:
+    table = pd.DataFrame({"site": ["A", "B", "C"], "n": [3, 10, 12], "mean": [40.0, 50.0, 60.0]})
+    out = suppress(table, ["site"], value_cols=["mean"], threshold=5)
+    assert labels(out, ["site"]) == {("A",): "<5", ("B",): "hidden", ("C",): "12", (ALL,): "25"}
+    assert out.set_index("site")["suppression"].to_dict() == {
+        "A": "small", "B": "complementary", "C": "", ALL: ""}
+    shown = out.set_index("site")
+    assert pd.isna(shown.loc["A", "n"]) and pd.isna(shown.loc["B", "n"])
+    assert pd.isna(shown.loc["A", "mean"]) and pd.isna(shown.loc["B", "mean"])
+    assert shown.loc["C", "mean"] == 60.0
+    assert pd.isna(shown.loc[ALL, "mean"])          # margins added by suppress carry n only
+
+
+def test_one_small_cell_of_a_two_by_two_table_hides_all_four_and_keeps_the_margins() -> None:
+    table = pd.DataFrame({"site": ["A", "A", "B", "B"], "stage": ["s1", "s2", "s1", "s2"],
+                          "n": [2, 10, 8, 9]})
+    out = suppress(table, ["site", "stage"], threshold=5)
+    assert labels(out, ["site", "stage"]) == {
+        ("A", "s1"): "<5", ("A", "s2"): "hidden", ("B", "s1"): "hidden", ("B", "s2"): "hidden",
+        ("A", ALL): "12", ("B", ALL): "17", (ALL, "s1"): "10", (ALL, "s2"): "19", (ALL, ALL): "29"}
+
+
+def test_a_small_total_over_small_cells_hides_only_small_cells() -> None:
+    table = pd.DataFrame({"site": ["A", "B"], "n": [2, 1]})
+    out = suppress(table, ["site"], threshold=5)
+    assert labels(out, ["site"]) == {("A",): "<5", ("B",): "<5", (ALL,): "<5"}
+    assert set(out["suppression"]) == {"small"}
+
+
+def test_empty_combinations_are_listed_as_fewer_than_n_never_zero() -> None:
+    table = pd.DataFrame({"site": ["A", "B"], "stage": ["s1", "s2"], "n": [7, 8]})
+    out = suppress(table, ["site", "stage"], threshold=5)
+    assert labels(out, ["site", "stage"]) == {
+        ("A", "s1"): "7", ("B", "s2"): "8", ("A", "s2"): "<5", ("B", "s1"): "<5",
+        ("A", ALL): "7", ("B", ALL): "8", (ALL, "s1"): "7", (ALL, "s2"): "8", (ALL, ALL): "15"}
+    assert "0" not in set(out["n_label"])
+
+
+def test_without_margins_only_small_cells_are_hidden() -> None:
+    table = pd.DataFrame({"site": ["A", "B", "C"], "n": [3, 10, 12]})
+    out = suppress(table, ["site"], threshold=5, margins=False)
+    assert labels(out, ["site"]) == {("A",): "<5", ("B",): "10", ("C",): "12"}
+
+
+def test_tables_split_by_indicator_are_protected_separately() -> None:
+    table = pd.DataFrame({"indicator": ["burden"] * 3 + ["trust"] * 3, "site": ["A", "B", "C"] * 2,
+                          "n": [3, 10, 12, 6, 10, 12]})
+    out = suppress(table, ["site"], threshold=5, separate_by=["indicator"])
+    got = {(r.indicator, r.site): r.n_label for r in out.itertuples()}
+    assert got == {("burden", "A"): "<5", ("burden", "B"): "hidden", ("burden", "C"): "12",
+                   ("burden", ALL): "25", ("trust", "A"): "6", ("trust", "B"): "10",
+                   ("trust", "C"): "12", ("trust", ALL): "28"}
+
+
+def test_caller_supplied_margins_keep_their_values() -> None:
+    table = pd.DataFrame({"site": ["A", "B", ALL], "n": [6, 9, 15], "mean": [1.0, 2.0, 1.6]})
+    out = suppress(table, ["site"], value_cols=["mean"], threshold=5).set_index("site")
+    assert out.loc[ALL, "mean"] == 1.6 and int(out.loc[ALL, "n"]) == 15
+    assert not out["suppressed"].any()
+
+
+def test_views_are_slices_of_the_protected_lattice() -> None:
+    table = pd.DataFrame({"site": ["A", "A", "B", "B"], "stage": ["s1", "s2", "s1", "s2"],
+                          "n": [2, 10, 8, 9]})
+    out = suppress(table, ["site", "stage"], threshold=5)
+    by_stage_at_b = view(out, ["site", "stage"], ["stage"], {"site": "B"})
+    assert labels(by_stage_at_b, ["site", "stage"]) == {("B", "s1"): "hidden", ("B", "s2"): "hidden"}
+    sites = view(out, ["site", "stage"], ["site"], margins=True)
+    assert labels(sites, ["site", "stage"]) == {("A", ALL): "12", ("B", ALL): "17", (ALL, ALL): "29"}
+    with pytest.raises(EngagementError) as err:
+        view(out, ["site", "stage"], ["role"])
+    assert err.value.code == "S505"
+
+
+def test_words_for_hidden_cells() -> None:
+    assert describe_suppressed(5) == "fewer than 5"
+    assert describe_suppressed(11) == "fewer than 11"
+    assert describe_complementary(5) == "hidden so that a group of fewer than 5 cannot be worked out"
+
+
+def test_min_cell_size_comes_from_settings_then_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ENGAGEMENT_MIN_CELL", raising=False)
+    assert min_cell_size() == 5
+    monkeypatch.setenv("ENGAGEMENT_MIN_CELL", "11")
+    assert min_cell_size() == 11
+
+    class Settings:
+        min_cell_size = 7
+
+    assert min_cell_size(Settings()) == 7
+    for bad in ("abc", "1", "-3"):
+        monkeypatch.setenv("ENGAGEMENT_MIN_CELL", bad)
+        with pytest.raises(EngagementError) as err:
+            min_cell_size()
+        assert err.value.code == "S501"
+
+
+def test_threshold_from_environment_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENGAGEMENT_MIN_CELL", "11")
+    out = suppress(pd.DataFrame({"site": ["A", "B"], "n": [10, 30]}), ["site"])
+    assert labels(out, ["site"]) == {("A",): "<11", ("B",): "hidden", (ALL,): "40"}
+
+
+@pytest.mark.parametrize(("table", "code"), [
+    (pd.DataFrame({"site": ["A"], "count": [3]}), "S502"),
+    (pd.DataFrame({"site": ["A"], "n": [-1]}), "S503"),
+    (pd.DataFrame({"site": ["A"], "n": [2.5]}), "S503"),
+    (pd.DataFrame({"site": ["A", "A"], "n": [6, 7]}), "S504"),
+])
+def test_bad_tables_are_refused_with_codes(table: pd.DataFrame, code: str) -> None:
+    with pytest.raises(EngagementError) as err:
+        suppress(table, ["site"], threshold=5)
+    assert err.value.code == code
+
+
+# ------------------------------------------------------------------------------ the property test
+
+COUNTS = st.sampled_from([0, 0, 1, 1, 2, 3, 4, 5, 6, 7, 9, 12, 20, 40])
+
+
+@st.composite
+def tables(draw: st.DrawFn) -> tuple[list[str], dict[tuple, int], int]:
+    levels = draw(st.lists(st.integers(1, 3), min_size=1, max_size=3))
+    dims = [f"d{i}" for i in range(len(levels))]
+    keys = list(itertools.product(*[[f"v{j}" for j in range(k)] for k in levels]))
+    counts = draw(st.lists(COUNTS, min_size=len(keys), max_size=len(keys)))
+    fine = {k: n for k, n in zip(keys, counts, strict=True) if n}
+    return dims, fine or {keys[0]: 1}, draw(st.sampled_from([3, 5]))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tables(), st.data())
+def test_no_shown_or_derivable_cell_comes_from_fewer_than_n_people(case, data) -> None:
+    dims, fine, n_min = case
+    table = pd.DataFrame([(*k, n, float(n)) for k, n in fine.items()], columns=[*dims, "n", "value"])
+    out = suppress(table, dims, value_cols=["value"], threshold=n_min)
+    truth = true_cells(fine, len(dims))
+    pub = published(out, dims)
+
+    # Shown cells are true and at least N; hidden ones are labelled truthfully and carry no values.
+    for cell, (state, n) in pub.items():
+        real = truth.get(cell, 0)
+        if state == "":
+            assert n == real and real >= n_min
+        else:
+            assert n is None
+            assert (state == "small") == (real < n_min)
+    assert out.loc[out["suppressed"], "value"].isna().all()
+
+    # Subtracting one shown cell from another that contains it (a margin minus a cell, "all sites"
+    # minus "site X", one filter choice minus another) never isolates 1..N-1 hidden people, nor does
+    # a shown cell minus the shown finest cells inside it.
+    shown = {c: n for c, (s, n) in pub.items() if s == ""}
+    hidden_people = {c: sum(n for f, n in fine.items() if covers(c, f) and pub[f][0] != "") for c in pub}
+    for big in shown:
+        assert hidden_people[big] == 0 or hidden_people[big] >= n_min
+        for small in shown:
+            if small != big and covers(big, small):
+                gap = hidden_people[big] - hidden_people[small]
+                assert gap == 0 or gap >= n_min, f"{big} minus {small} leaves {gap} hidden people"
+                assert shown[big] - shown[small] == 0 or shown[big] - shown[small] >= n_min
+
+    # A shown total minus all its shown children along one dimension leaves 0 or N or more.
+    for parent in shown:
+        for i, v in enumerate(parent):
+            if v != ALL:
+                continue
+            kids = [c for c in pub if c[:i] + c[i + 1:] == parent[:i] + parent[i + 1:] and c[i] != ALL]
+            rest = shown[parent] - sum(shown.get(k, 0) for k in kids)
+            assert rest == 0 or rest >= n_min
+
+    # Two random filter choices, each a view of the same protected table: every number shown is N+.
+    for _ in range(3):
+        by = data.draw(st.lists(st.sampled_from(dims), unique=True))
+        filters = {d: data.draw(st.sampled_from([None, *sorted({k[i] for k in fine})]))
+                   for i, d in enumerate(dims) if d not in by}
+        part = view(out, dims, by, filters, margins=True)
+        assert (part["n"].dropna() >= n_min).all()
+
+    # The full attacker (an integer program over every equation and label) cannot pin any small cell.
+    for cell, (lo, hi) in attacker_ranges(pub, n_min).items():
+        real = truth.get(cell, 0)
+        assert lo <= real <= hi
+        if real > 0:
+            assert hi > lo, f"{cell} holding {real} can be worked out exactly"
