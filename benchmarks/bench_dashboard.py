@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -24,12 +25,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engagement import indicators_data  # noqa: E402
-from engagement.db import make_engine, read_session, write_session  # noqa: E402
-from engagement.indicators import IndicatorFilters  # noqa: E402
-from engagement.indicators_dashboard import dashboard_view  # noqa: E402
-from engagement.migrate import upgrade  # noqa: E402
-from engagement.models import (  # noqa: E402
+from engagement import indicators_data
+from engagement.db import make_engine, read_session, write_session
+from engagement.indicators import IndicatorFilters
+from engagement.indicators_dashboard import dashboard_view
+from engagement.migrate import upgrade
+from engagement.models import (
     Instrument,
     InstrumentVersion,
     LifecycleStage,
@@ -37,7 +38,7 @@ from engagement.models import (  # noqa: E402
     Study,
     Timepoint,
 )
-from engagement.permissions import Grant, Viewer  # noqa: E402
+from engagement.permissions import Grant, Viewer
 
 STUDY = "BENCH-01"
 SITES = ["S01", "S02", "S03", "S04", "S05", "S06"]
@@ -46,7 +47,7 @@ STAGES = ["protocol_design", "start_up", "recruitment", "active_treatment", "fol
 TIMEPOINTS = [("T0", "recruitment", 0), ("T1", "active_treatment", 30), ("T2", "active_treatment", 90),
               ("T3", "active_treatment", 150), ("T4", "follow_up", 240), ("T5", "follow_up", 330),
               ("T6", "follow_up", 420), ("T7", "close_out", 510)]
-# (subscale, indicator, items): 22 items per submission, as in the built-in instruments
+# (subscale, indicator, items): 22 scored items per submission
 SUBSCALES = [("logistical", "burden", 4), ("psychological", "burden", 3), ("physical", "burden", 3),
              ("honesty", "trust", 3), ("interests", "trust", 3), ("valued", "engagement", 3),
              ("respected", "experience", 3)]
@@ -59,6 +60,7 @@ TEXTS = ["The drive to the hospital takes over an hour each way and I am exhaust
          "I feel listened to and respected at every visit.",
          "Could the questionnaires be shorter?"]
 AS_OF = dt.date(2026, 11, 21)
+ITEMS = 26  # answers per submission: the 22 scored items plus 4 unscored (free text, demographics)
 
 
 def build_synthetic(engine, n: int, seed: int = 7) -> int:  # type: ignore[no-untyped-def]
@@ -105,7 +107,7 @@ def _people_and_answers(c, rng: np.random.Generator, n: int, version: int) -> in
             at = f"{due[i]} 10:00:00.000000"
             subs.append((sub_id, STUDY, f"s{sub_id}", int(i) + 1, t + 1, version, at, "import:native",
                          f"k{sub_id}", at))
-            answers.extend((sub_id, f"q{k}", float(1 + (sub_id + k) % 5)) for k in range(22))
+            answers.extend((sub_id, f"q{k}", float(1 + (sub_id + k) % 5)) for k in range(ITEMS))
             drift = [6 * t / 7 * (site[i] % 2), -3 * t / 7, 0, 0]
             for j, (sub, ind, items) in enumerate(SUBSCALES):
                 k = ["burden", "trust", "engagement", "experience"].index(ind)
@@ -137,11 +139,12 @@ def build_demo(engine, n: int) -> tuple[str, int]:  # type: ignore[no-untyped-de
         return STUDY_ID, int(s.connection().exec_driver_sql("SELECT count(*) FROM answers").scalar())
 
 
-def timed(engine, viewer: Viewer, study: str, filters: IndicatorFilters) -> float:  # type: ignore[no-untyped-def]
+def timed(engine, viewer: Viewer, study: str, filters: IndicatorFilters) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """(wall, CPU) seconds: CPU time shows the cost when other jobs share the two cores."""
     with read_session(engine) as s:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         dashboard_view(s, viewer, study, filters)
-        return time.perf_counter() - start
+        return time.perf_counter() - start, time.process_time() - cpu
 
 
 def main() -> None:
@@ -167,16 +170,21 @@ def main() -> None:
         with read_session(engine) as s:
             sites = [r[0] for r in s.connection().exec_driver_sql(
                 "SELECT code FROM sites WHERE study_id = ? ORDER BY code", (study,))]
-        changes = [IndicatorFilters(site=sites[0], as_of=AS_OF), IndicatorFilters(role="caregiver", as_of=AS_OF),
+        changes = [IndicatorFilters(site=sites[0], as_of=AS_OF),
+                   IndicatorFilters(role="caregiver", as_of=AS_OF),
                    IndicatorFilters(site=sites[1], role="patient", as_of=AS_OF),
                    IndicatorFilters(site=sites[2], as_of=AS_OF), base]
         change = [timed(engine, sponsor, study, f) for f in changes]
         engine.dispose()
+    def med(runs: list[tuple[float, float]], i: int) -> float:
+        return round(statistics.median(r[i] for r in runs), 3)
+
     print(json.dumps({"participants": args.participants, "answers": answers,
-                      "first_view_s": round(statistics.median(first), 3),
-                      "filter_change_s": round(statistics.median(change), 3),
-                      "first_view_runs_s": [round(x, 3) for x in first],
-                      "filter_change_runs_s": [round(x, 3) for x in change],
+                      "first_view_s": med(first, 0), "filter_change_s": med(change, 0),
+                      "first_view_cpu_s": med(first, 1), "filter_change_cpu_s": med(change, 1),
+                      "first_view_runs_s": [round(x, 3) for x, _ in first],
+                      "filter_change_runs_s": [round(x, 3) for x, _ in change],
+                      "load_average_1m": round(os.getloadavg()[0], 2),
                       "source": args.source, "build_s": round(build_s, 1)}))
 
 

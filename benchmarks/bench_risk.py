@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -32,12 +33,14 @@ def main() -> None:
     # Everyone enrolled within a month, read four months in: nearly all 100,000 are active and scored.
     big = simulate(args.participants, seed=6, enrol_span=30)
     t = int(big.participants["enrolled"].min()) + 130
-    start = time.perf_counter()
-    flags = score_frames(big, fitted.scorer, t)
-    elapsed = time.perf_counter() - start
+    runs = []
+    for _ in range(3):  # the first run pays for warming memory and caches; report it and the median
+        start = time.perf_counter()
+        flags = score_frames(big, fitted.scorer, t)
+        runs.append(time.perf_counter() - start)
     print(json.dumps({"participants": args.participants, "scored_active": len(flags),
-                      "model": fitted.card["kind"], "score_s": round(elapsed, 3),
-                      "flagged": int((flags["band"] != "low").sum())}))
+                      "model": fitted.card["kind"], "score_s": round(statistics.median(runs), 3),
+                      "first_run_s": round(runs[0], 3), "flagged": int((flags["band"] != "low").sum())}))
 
 
 if __name__ == "__main__":

@@ -76,6 +76,8 @@ def written(table: list[dict[str, object]]) -> None:
 
 
 def main() -> None:
+    if not fixtures_root(ROOT).is_dir():
+        sys.exit(f"{fixtures_root(ROOT)} is absent: nothing to read")
     table = rows()
     if "--write" in sys.argv:
         written(table)

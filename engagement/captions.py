@@ -5,6 +5,7 @@ Captions use only what the viewer may see: suppressed cells are never described 
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -53,6 +54,7 @@ def heatmap(cells: pd.DataFrame, indicator: str, threshold: int) -> str:
 def by_role(cells: pd.DataFrame) -> str:
     """The indicator on which roles differ most, and by how much."""
     shown = _shown(cells).dropna(subset=["mean"])
+    shown = shown[~shown["role"].astype(str).str.startswith("(")]  # not "(anonymous)"
     best = None
     for indicator, rows in shown.groupby("indicator"):
         if len(rows) >= 2:
@@ -75,7 +77,8 @@ def response(table: pd.DataFrame) -> str:
         return f"{first['rate']:.0%} of due surveys were answered at {first['timepoint']}."
     verb = "fell" if last["rate"] < first["rate"] else "rose" if last["rate"] > first["rate"] else "stayed"
     return (f"The response rate {verb} from {first['rate']:.0%} at {first['timepoint']} to "
-            f"{last['rate']:.0%} at {last['timepoint']} ({round(last['rate'] * 100)} out of 100 due).")
+            f"{last['rate']:.0%} at {last['timepoint']} ({round(last['rate'] * 100)} out of every 100 "
+            "people due).")
 
 
 def completeness(table: pd.DataFrame) -> str:
@@ -99,7 +102,7 @@ def retention(curves: pd.DataFrame, day: int = 180) -> str:
     sites = curves[curves["breakdown"] == "site"]
     if sites["group"].nunique() >= 2:
         at = {g: survival_at(c, horizon) for g, c in sites.groupby("group")}
-        at = {g: v for g, v in at.items() if v == v}
+        at = {g: v for g, v in at.items() if not math.isnan(v)}
         if at:
             worst = min(at, key=lambda g: at[g])
             text += f"; site {worst} kept the fewest ({at[worst]:.0%})"
@@ -111,8 +114,8 @@ def themes(table: pd.DataFrame) -> str:
     if shown.empty:
         return "Too few people wrote comments to show themes."
     top = shown.iloc[0]
-    return (f"The most common theme was \u201c{top['theme']}\u201d ({int(top['comments'])} comments, "
-            f"mostly {top['tone']}).")
+    return (f"The most common theme was \u201c{top['theme']}\u201d ({int(top['comments'])} comments; "
+            f"average tone {top['tone']}, {top['negative_share']:.0%} negative).")
 
 
 def all_captions(v: DashboardView) -> dict[str, str]:

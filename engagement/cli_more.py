@@ -23,27 +23,15 @@ def _print_problems(problems) -> None:  # type: ignore[no-untyped-def]
 
 
 def cmd_instrument_check(args: argparse.Namespace) -> int:
-    from engagement.instruments import check
+    from engagement.instruments.commands import instrument_check
 
-    instrument, report = check(Path(args.file))
-    _print_problems([*report.errors, *report.warnings])
-    if instrument is None:
-        return 2
-    print(f"{instrument.id} {instrument.version}: {len(instrument.items)} items, "
-          f"{len(instrument.subscales)} subscales, hash {instrument.content_hash[:12]}")
-    return 0
+    return instrument_check(Path(args.file))
 
 
 def cmd_instrument_register(args: argparse.Namespace) -> int:
-    from engagement.db import write_session
-    from engagement.instruments import load
-    from engagement.instruments.registry import register
+    from engagement.instruments.commands import instrument_register
 
-    instrument = load(Path(args.file))
-    with write_session(_engine(args)) as session:
-        row = register(session, _system(), instrument)
-    print(f"registered {row.instrument_id} {row.version} (hash {row.content_hash[:12]})")
-    return 0
+    return instrument_register(Path(args.file), db=args.db, actor=_system().username)
 
 
 def cmd_instrument_convert(args: argparse.Namespace) -> int:
@@ -81,22 +69,15 @@ def cmd_instrument_export_fhir(args: argparse.Namespace) -> int:
 
 
 def cmd_rescore(args: argparse.Namespace) -> int:
-    from engagement.db import write_session
-    from engagement.scoring import rescore
+    from engagement.instruments.commands import rescore_command
 
-    with write_session(_engine(args)) as session:
-        n = rescore(session, _system(), study_id=args.study)
-    print(f"rebuilt {n} scores")
-    return 0
+    return rescore_command(study=args.study, db=args.db, actor=_system().username)
 
 
 def cmd_psychometrics(args: argparse.Namespace) -> int:
-    from engagement.instruments import load
-    from engagement.psychometrics import psychometrics_from_wide, read_wide_csv
+    from engagement.instruments.commands import psychometrics_command
 
-    report = psychometrics_from_wide(load(Path(args.instrument)), read_wide_csv(args.responses))
-    print(json.dumps(report, indent=2))
-    return 0
+    return psychometrics_command(args.instrument, args.responses)
 
 
 # ------------------------------------------------------------------------------------- indicators
@@ -165,7 +146,7 @@ def cmd_lay_summary_export(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001 - argparse's own type
     ins = sub.add_parser("instrument", help="instrument definitions").add_subparsers(
         dest="instrument_command", required=True)
-    p = ins.add_parser("check", help="validate a YAML instrument; exit 2 with coded problems")
+    p = ins.add_parser("check", help="validate a YAML instrument (or a folder of them); exit 2 with coded problems")
     p.add_argument("file")
     p.set_defaults(func=cmd_instrument_check)
     p = ins.add_parser("register", help="store a version (same content: same version)")

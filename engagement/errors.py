@@ -209,7 +209,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
              "use --participants between 6 and 200000 (advocates 0-5000, anonymous 0-100000)"),
     "D803": ("demo output path is not a folder", "give a new or existing folder, or a path ending in .zip"),
     # --- indicators and dashboard (X9xx)
-    "X901": ("unknown grouping", "use --by with a comma-separated subset of: study, stage, timepoint, site, role, period, subscale"),
+    "X901": ("unknown grouping", "use --by with a comma-separated subset of: study, stage, timepoint, site, role, period"),
     "X902": ("study not found", "check the study id; `python -m engagement export` lists what is stored"),
     "X903": ("bad filter", "give known stage/site/role codes and a date range whose start is not after its end"),
     "X904": ("cannot write the output file", "choose a path in a folder that exists and that you may write to"),

@@ -11,7 +11,7 @@ engagement.suppression; trial managers see their own sites only. See docs/dashbo
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -29,6 +29,7 @@ from engagement.permissions import Viewer
 DIMENSIONS = ("study", "stage", "timepoint", "site", "role", "period")
 INDICATORS = ("burden", "trust", "engagement", "experience", "other")
 TOP_BOX_AT = 75.0
+PERSON_ATTRIBUTES = ("site", "role")  # one value per person
 VALUE_COLUMNS = ["n", "mean", "sd", "ci_low", "ci_high", "top_box"]
 CSV_COLUMNS = ["indicator", "n", "mean", "ci_low", "ci_high", "top_box", "suppressed"]
 
@@ -73,6 +74,7 @@ def prepare(session: Session, viewer: Viewer, study_id: str,
             filters: IndicatorFilters | None = None) -> Prepared:
     access = access_for(viewer, study_id)
     filters = filters or IndicatorFilters()
+    indicators_data.new_call(session)
     frames = indicators_data.study_frames(session, study_id, access.scope)
     check_filters(frames, filters, access)
     return Prepared(frames, access, filters, date_rows(frames.grain, filters))
@@ -116,18 +118,54 @@ def check_dims(by: Sequence[str]) -> list[str]:
 def aggregate(rows: pd.DataFrame, dims: Sequence[str]) -> pd.DataFrame:
     """n, mean, sd, 95% t interval and top-box share per cell of dims x indicator (unsuppressed)."""
     keys = [*dims, "indicator"]
+    return summarise(person_means(rows, keys), keys)
+
+
+def person_means(rows: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    """One value per person and cell (a person answering twice in a cell must not count twice),
+    carrying the person's site and role so coarser cells can be summarised without re-reading rows."""
     data = rows[rows["value"].notna()]
-    person_keys = [*keys, "person"]
-    # One value per person and cell: a person answering twice in a cell must not count twice.
-    per_person = data.groupby(person_keys, observed=True, sort=False)["value"].mean().reset_index()
-    per_person["top"] = per_person["value"] >= TOP_BOX_AT
-    cells = per_person.groupby(keys, observed=True, sort=True).agg(
-        n=("value", "size"), mean=("value", "mean"), sd=("value", "std"), top_box=("top", "mean"))
-    cells = cells.reset_index()
-    half = t_half_width(cells["sd"].to_numpy(), cells["n"].to_numpy())
-    cells["ci_low"] = cells["mean"] - half
-    cells["ci_high"] = cells["mean"] + half
+    g = data.groupby([*keys, "person"], observed=True, sort=False)
+    out = g["value"].mean().reset_index()
+    for attr in PERSON_ATTRIBUTES:
+        if attr not in keys and attr in data:
+            out[attr] = g[attr].first().to_numpy()
+    return out
+
+
+def summarise(per_person: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
+    """n, mean, sd, t interval and top-box share per cell, from sums (one grouping pass)."""
+    g = per_person.groupby(list(keys), observed=True, sort=True)
+    code = g.ngroup().to_numpy()
+    cells = g.size().reset_index(name="n")
+    v = per_person["value"].to_numpy(dtype=float)
+    n = cells["n"].to_numpy(dtype=float)
+    total = np.bincount(code, v, minlength=len(cells))
+    mean = total / n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # Sum of squared deviations from each cell's mean: stable for values on a 0-100 scale.
+        ss = np.bincount(code, (v - mean[code]) ** 2, minlength=len(cells))
+        sd = np.sqrt(np.where(n > 1, ss / (n - 1), np.nan))
+    cells["mean"], cells["sd"] = mean, sd
+    cells["top_box"] = np.bincount(code, v >= TOP_BOX_AT, minlength=len(cells)) / n
+    half = t_half_width(sd, n)
+    cells["ci_low"] = mean - half
+    cells["ci_high"] = mean + half
     return cells[[*keys, *VALUE_COLUMNS]]
+
+
+def lattice_aggregator(rows: pd.DataFrame) -> Callable[[pd.DataFrame, list[str]], pd.DataFrame]:
+    """aggregate() for lattice(), reducing to people once per set of non-person dimensions: site and
+    role belong to the person, so the cells of (stage, site, role) and of (stage) share one reduction."""
+    bases: dict[tuple[str, ...], pd.DataFrame] = {}
+
+    def agg(_rows: pd.DataFrame, kept: list[str]) -> pd.DataFrame:
+        repeated = tuple(d for d in kept if d not in PERSON_ATTRIBUTES)
+        if repeated not in bases:
+            bases[repeated] = person_means(rows, [*repeated, "indicator"])
+        return summarise(bases[repeated], [*kept, "indicator"])
+
+    return agg
 
 
 def t_half_width(sd: np.ndarray, n: np.ndarray) -> np.ndarray:
@@ -139,7 +177,7 @@ def t_half_width(sd: np.ndarray, n: np.ndarray) -> np.ndarray:
 
 def protected_lattice(prepared: Prepared, dims: Sequence[str]) -> pd.DataFrame:
     """Every cell and margin over dims, protected for aggregate-only viewers (see indicators_privacy)."""
-    table = lattice(prepared.rows, list(dims), aggregate)
+    table = lattice(prepared.rows, list(dims), lattice_aggregator(prepared.rows))
     return protect(table, list(dims), prepared.access, VALUE_COLUMNS)
 
 
@@ -149,7 +187,18 @@ def cells(prepared: Prepared, dims: Sequence[str]) -> pd.DataFrame:
     table = view(protected_lattice(prepared, lat_dims), lat_dims, lat_dims, {})
     if "study" in dims:
         table.insert(0, "study", prepared.frames.study_id)
+    table = _sorted(table, [*lat_dims, "indicator"], prepared.frames)
     return table[[*dims, "indicator", *VALUE_COLUMNS, "suppressed", "suppression", "n_label"]]
+
+
+def _sorted(table: pd.DataFrame, keys: list[str], frames: StudyFrames) -> pd.DataFrame:
+    """Rows in reading order: lifecycle order for stages and timepoints, then codes and names."""
+    orders = {"stage": list(frames.stages["stage"]), "timepoint": list(frames.timepoints["timepoint"]),
+              "role": indicators_data.ROLE_ORDER, "indicator": list(INDICATORS)}
+    ranks = {k: table[k].map({v: i for i, v in enumerate(orders[k])}).fillna(len(orders[k]))
+             for k in keys if k in orders}
+    sort_frame = pd.DataFrame({k: ranks.get(k, table[k].astype(str)) for k in keys})
+    return table.iloc[sort_frame.sort_values(keys, kind="stable").index].reset_index(drop=True)
 
 
 def stage_changes(table: pd.DataFrame, dims: Sequence[str], stage_order: Sequence[str]) -> pd.DataFrame:
@@ -161,8 +210,8 @@ def stage_changes(table: pd.DataFrame, dims: Sequence[str], stage_order: Sequenc
     others = [d for d in dims if d != "stage"] + ["indicator"]
     rank = {s: i for i, s in enumerate(stage_order)}
     out = []
-    for key, grp in table.groupby(others, observed=True, sort=True):
-        grp = grp.assign(_r=grp["stage"].map(rank)).sort_values("_r")
+    for key, unordered in table.groupby(others, observed=True, sort=True):
+        grp = unordered.assign(_r=unordered["stage"].map(rank)).sort_values("_r")
         prev = grp.shift(1)
         for (_, a), (_, b) in zip(prev.iloc[1:].iterrows(), grp.iloc[1:].iterrows(), strict=True):
             out.append({**dict(zip(others, key if isinstance(key, tuple) else (key,), strict=True)),
@@ -212,7 +261,7 @@ def format_table(table: pd.DataFrame, dims: Sequence[str]) -> pd.DataFrame:
 
 
 def write_indicator_csv(session: Session, viewer: Viewer | None, study_id: str, by: Sequence[str],
-                        out: str | Path, filters: IndicatorFilters | None = None) -> Path:
+                        out: str | Path, *, filters: IndicatorFilters | None = None) -> Path:
     """Write indicator_table to `out` as formula-safe CSV. viewer None means the sponsor view."""
     table = indicator_table(session, viewer or sponsor_view_of(study_id), study_id, by, filters)
     try:

@@ -1,4 +1,4 @@
-"""Everything the sponsor dashboard shows, computed by one call: dashboard_view(session, viewer, study, filters).
+"""Everything the sponsor dashboard shows, from one call: dashboard_view(session, viewer, study, filters).
 
 Each part is a protected lattice (cells and margins over the filterable dimensions, suppressed for
 aggregate-only viewers) built once per data version, viewer access, date range and as-of date, and
@@ -18,19 +18,19 @@ from engagement.indicators import (
     VALUE_COLUMNS,
     IndicatorFilters,
     Prepared,
-    aggregate,
+    lattice_aggregator,
     prepare,
     stage_changes,
 )
 from engagement.indicators_privacy import Access, lattice, protect, view
 from engagement.indicators_response import completeness, completeness_levels, due_pairs
 from engagement.permissions import Viewer
-from engagement.suppression import ALL
 
 SLICE_DIMS = ["stage", "site", "role"]
 RESPONSE_DIMS = ["stage", "timepoint", "site", "role"]
 KPI_INDICATORS = ("burden", "trust", "engagement")
 LEVEL_COLUMNS = ["complete", "partial", "break_off"]
+IMPLIED = {"timepoint": "stage"}  # a timepoint belongs to one stage
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ def dashboard_view(session: Session, viewer: Viewer, study_id: str,
                   "timepoint", list(frames.timepoints["timepoint"]))
     curves = _retention(session, prepared)
     themes, quotes = indicators_text.theme_view(session, prepared, slices)
-    tiles = _tiles(kpi, resp_total, access, session, viewer, study_id)
+    tiles = [*_tiles(kpi, resp_total, access), _risk_tile(session, viewer, study_id, access)]
     view_ = DashboardView(
         study_id, frames.title, access.aggregate_only, access.threshold, f,
         list(frames.stages["stage"]), list(zip(frames.sites["site"], frames.sites["site_name"],
@@ -114,7 +114,8 @@ def _key(prepared: Prepared, kind: str) -> str:
 def _indicator_lattice(session: Session, prepared: Prepared) -> pd.DataFrame:
     return indicators_data.cached(
         session, _key(prepared, "indicators"), prepared.frames.study_id, prepared.access.scope,
-        lambda: protect(lattice(prepared.rows, SLICE_DIMS, aggregate), SLICE_DIMS, prepared.access,
+        lambda: protect(lattice(prepared.rows, SLICE_DIMS, lattice_aggregator(prepared.rows)),
+                        SLICE_DIMS, prepared.access,
                         VALUE_COLUMNS))
 
 
@@ -125,22 +126,25 @@ def _due(session: Session, prepared: Prepared, from_start: bool = True) -> pd.Da
     start = pd.Timestamp(f.date_from) if f.date_from and from_start else None
     return indicators_data.cached(
         session, _key(prepared, f"due{start}"), prepared.frames.study_id, prepared.access.scope,
-        lambda: due_pairs(prepared.frames, (), (), (), f.effective_as_of(), start))
+        lambda: due_pairs(prepared.frames, f.effective_as_of(), date_from=start))
 
 
 def _response_lattice(session: Session, prepared: Prepared) -> pd.DataFrame:
     due = _due(session, prepared)
 
     def rates(rows: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
-        g = rows.groupby(dims, sort=False) if dims else rows.groupby(np.zeros(len(rows)))
-        out = g.agg(n=("participant_id", "nunique"), due=("submitted", "size"),
-                    responded=("submitted", "sum")).reset_index(drop=not dims)
+        keys = dims or [np.zeros(len(rows), dtype=np.int8)]
+        g = rows.groupby(keys, sort=False, observed=True)
+        out = g["submitted"].agg(["size", "sum"]).rename(columns={"size": "due", "sum": "responded"})
+        # Within one timepoint each due row is a different person; across timepoints count people.
+        out["n"] = out["due"] if "timepoint" in dims else g["participant_id"].nunique()
+        out = out.reset_index(drop=not dims)
         out["rate"] = out["responded"] / out["due"]
         return out
 
     return indicators_data.cached(
         session, _key(prepared, "response"), prepared.frames.study_id, prepared.access.scope,
-        lambda: protect(lattice(due, RESPONSE_DIMS, rates), RESPONSE_DIMS, prepared.access,
+        lambda: protect(lattice(due, RESPONSE_DIMS, rates, IMPLIED), RESPONSE_DIMS, prepared.access,
                         ["due", "responded", "rate"], separate_by=()))
 
 
@@ -157,9 +161,13 @@ def _completeness_lattice(session: Session, prepared: Prepared) -> pd.DataFrame:
     value_cols = [*LEVEL_COLUMNS, *(f"{c}_share" for c in LEVEL_COLUMNS)]
     return indicators_data.cached(
         session, _key(prepared, "completeness"), prepared.frames.study_id, prepared.access.scope,
-        lambda: protect(lattice(completeness_levels(subs.dropna(subset=["timepoint"])), RESPONSE_DIMS,
-                                levels),
+        lambda: protect(lattice(_categories(completeness_levels(subs.dropna(subset=["timepoint"]))),
+                                RESPONSE_DIMS, levels, IMPLIED),
                         RESPONSE_DIMS, prepared.access, value_cols, separate_by=()))
+
+
+def _categories(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.astype(dict.fromkeys(RESPONSE_DIMS, "category"))
 
 
 def _retention(session: Session, prepared: Prepared) -> pd.DataFrame:
@@ -206,7 +214,8 @@ def _coarse_curves(curves: pd.DataFrame, min_n: int) -> pd.DataFrame:
         idx = np.searchsorted(c["time"].to_numpy(), grid, side="right") - 1
         parts.append(pd.DataFrame({
             "breakdown": breakdown, "group": group, "n": c["n"].iloc[0], "time": grid,
-            "survival": c["survival"].to_numpy()[idx].round(2), "ci_low": c["ci_low"].to_numpy()[idx].round(2),
+            "survival": c["survival"].to_numpy()[idx].round(2),
+            "ci_low": c["ci_low"].to_numpy()[idx].round(2),
             "ci_high": c["ci_high"].to_numpy()[idx].round(2)}))
     return pd.concat(parts, ignore_index=True) if parts else curves
 
@@ -214,13 +223,11 @@ def _coarse_curves(curves: pd.DataFrame, min_n: int) -> pd.DataFrame:
 # ------------------------------------------------------------------------------- tiles and helpers
 
 
-def _tiles(kpi: pd.DataFrame, resp: pd.DataFrame, access: Access, session: Session, viewer: Viewer,
-           study_id: str) -> list[Tile]:
+def _tiles(kpi: pd.DataFrame, resp: pd.DataFrame, access: Access) -> list[Tile]:
     tiles = [_rate_tile(resp, access)]
     for indicator in KPI_INDICATORS:
         row = kpi[kpi["indicator"] == indicator]
         tiles.append(_score_tile(indicator, row.iloc[0] if len(row) else None, access))
-    tiles.append(_risk_tile(session, viewer, study_id, access))
     return tiles
 
 

@@ -10,6 +10,7 @@ Answers are never read here: only scores, submissions, participants and the sche
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -52,6 +53,7 @@ class StudyFrames:
     submissions: pd.DataFrame   # submission_id, participant_id, timepoint_id, submitted_at, answered_frac
 
 
+_VERSION_KEY = "indicators_data_version"
 _cache: OrderedDict[tuple, Any] = OrderedDict()
 _lock = threading.Lock()
 
@@ -62,7 +64,16 @@ def clear_cache() -> None:
 
 
 def data_version(session: Session) -> tuple:
-    return tuple(session.execute(_VERSION_SQL).one())
+    """Read once per service call (see new_call): a dashboard call asks for it many times."""
+    memo = session.info.get(_VERSION_KEY)
+    if memo is None:
+        memo = session.info[_VERSION_KEY] = tuple(session.execute(_VERSION_SQL).one())
+    return memo
+
+
+def new_call(session: Session) -> None:
+    """Start of a service call: the data may have changed since the last one, so ask again."""
+    session.info.pop(_VERSION_KEY, None)
 
 
 def study_frames(session: Session, study_id: str, scope: set[int] | frozenset[int] | None) -> StudyFrames:
@@ -111,10 +122,23 @@ def _frame(session: Session, sql: str, study_id: str) -> pd.DataFrame:
 
 
 def _timepoints(session: Session, study_id: str, stages: pd.DataFrame) -> pd.DataFrame:
-    tp = _frame(session, "SELECT id AS timepoint_id, code AS timepoint, stage_id, due_day, window_days "
-                "FROM timepoints WHERE study_id = :s", study_id)
+    tp = _frame(session, "SELECT id AS timepoint_id, code AS timepoint, stage_id, due_day, window_days, "
+                "instrument_id FROM timepoints WHERE study_id = :s", study_id)
     tp = tp.merge(stages, on="stage_id", how="left")
+    tp["audience"] = tp["instrument_id"].map(_audiences(session, set(tp["instrument_id"])))
     return tp.sort_values(["order", "due_day", "timepoint"]).reset_index(drop=True)
+
+
+def _audiences(session: Session, instruments: set[str]) -> dict[str, frozenset[str] | None]:
+    """Instrument id -> the roles its newest version is written for (None: not stated, so everyone)."""
+    out: dict[str, frozenset[str] | None] = {}
+    rows = session.execute(text("SELECT instrument_id, content FROM instrument_versions ORDER BY id"))
+    for instrument_id, content in rows:
+        if instrument_id in instruments:
+            data = json.loads(content) if isinstance(content, str) else content
+            audience = data.get("audience") if isinstance(data, dict) else None
+            out[instrument_id] = frozenset(audience) if audience else None
+    return out
 
 
 def _participants(session: Session, study_id: str, sites: pd.DataFrame) -> pd.DataFrame:
@@ -135,8 +159,8 @@ _PER_SUBMISSION = (
     "SELECT sc.submission_id, "
     + ", ".join(f"avg(CASE WHEN sc.indicator = '{i}' THEN sc.value END)" for i in INDICATORS)
     + ", sum(sc.n_answered), sum(sc.n_items) "
-    "FROM scores sc JOIN submissions sb ON sb.id = sc.submission_id "
-    "WHERE sb.study_id = :s GROUP BY sc.submission_id")
+    "FROM scores sc WHERE sc.submission_id IN (SELECT id FROM submissions WHERE study_id = :s) "
+    "GROUP BY sc.submission_id")
 
 
 def conn_dialect(session: Session) -> str:
@@ -150,15 +174,29 @@ def _raw(session: Session, sql: str, study_id: str) -> list[tuple]:
     params: tuple | dict = (study_id,) if qmark else {"s": study_id}
     cursor = conn.connection.cursor()
     try:
+        if ":s" not in sql:
+            params = ()
         cursor.execute(sql.replace(":s", "?" if qmark else "%(s)s"), params)
         return cursor.fetchall()
     finally:
         cursor.close()
 
 
+def _per_submission(session: Session, study_id: str) -> np.ndarray:
+    """When the study holds most submissions (the usual single-study deployment), scanning the whole
+    scores index in order is cheaper than looking each submission up; otherwise look them up."""
+    share = session.execute(text(
+        "SELECT (SELECT count(*) FROM submissions WHERE study_id = :s), (SELECT count(*) FROM submissions)"),
+        {"s": study_id}).one()
+    sql = _PER_SUBMISSION
+    if share[1] and share[0] * 2 >= share[1]:
+        sql = sql.replace("WHERE sc.submission_id IN (SELECT id FROM submissions WHERE study_id = :s) ", "")
+    return np.array(_raw(session, sql, study_id), dtype=float).reshape(-1, len(INDICATORS) + 3)
+
+
 def _scores(session: Session, study_id: str, participants: pd.DataFrame, timepoints: pd.DataFrame,
             scope: set[int] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    per = np.array(_raw(session, _PER_SUBMISSION, study_id), dtype=float).reshape(-1, len(INDICATORS) + 3)
+    per = _per_submission(session, study_id)  # rows of other studies drop out at get_indexer below
     epoch = ("CAST(strftime('%s', submitted_at) AS INTEGER)" if conn_dialect(session) == "sqlite"
              else "CAST(extract(epoch FROM submitted_at) AS BIGINT)")
     rows = np.array(_raw(session, f"SELECT id, coalesce(participant_id, -1), coalesce(timepoint_id, -1), "

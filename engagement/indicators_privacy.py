@@ -48,12 +48,21 @@ def access_for(viewer: Viewer, study_id: str) -> Access:
                   viewer.aggregate_only(study_id), suppression.min_cell_size())
 
 
-def lattice(rows: pd.DataFrame, dims: Sequence[str], aggregate: Aggregator) -> pd.DataFrame:
-    """aggregate() for every subset of dims, the left-out dimensions set to ALL: cells and margins."""
-    parts = []
+def lattice(rows: pd.DataFrame, dims: Sequence[str], aggregate: Aggregator,
+            implied: dict[str, str] | None = None) -> pd.DataFrame:
+    """aggregate() for every subset of dims, the left-out dimensions set to ALL: cells and margins.
+
+    implied: {"timepoint": "stage"} says a timepoint fixes its stage, so a grouping by timepoint
+    without stage is the grouping with stage, its stage column read as ALL (computed once, not twice).
+    """
+    implied = implied or {}
+    parts, done = [], {}
     for keep in product([True, False], repeat=len(dims)):
         kept = [d for d, k in zip(dims, keep, strict=True) if k]
-        part = aggregate(rows, kept)
+        full = sorted({*kept, *(implied[d] for d in kept if d in implied)}, key=list(dims).index)
+        if tuple(full) not in done:
+            done[tuple(full)] = aggregate(rows, full)
+        part = done[tuple(full)].copy()
         for d in dims:
             part[d] = part[d].astype(str) if d in kept else ALL
         parts.append(part)
@@ -63,7 +72,7 @@ def lattice(rows: pd.DataFrame, dims: Sequence[str], aggregate: Aggregator) -> p
     return table
 
 
-def protect(table: pd.DataFrame, dims: Sequence[str], access: Access, value_columns: Sequence[str],
+def protect(table: pd.DataFrame, dims: Sequence[str], access: Access, value_columns: Sequence[str], *,
             separate_by: Sequence[str] = ("indicator",), n_column: str = "n") -> pd.DataFrame:
     """Adds suppressed / suppression / n_label; for aggregate-only viewers hides what must be hidden."""
     if not access.aggregate_only:
@@ -73,11 +82,11 @@ def protect(table: pd.DataFrame, dims: Sequence[str], access: Access, value_colu
         return out
     by = [d for d in dims if d in ADDITIVE]
     apart = [c for c in separate_by if c in table.columns] + [d for d in dims if d not in ADDITIVE]
-    return _suppress_parts(table.reset_index(drop=True), by, apart, n_column, list(value_columns),
+    return _suppress_parts(table.reset_index(drop=True), (by, apart), n_column, list(value_columns),
                            access.threshold)
 
 
-def _suppress_parts(table: pd.DataFrame, by: list[str], apart: list[str], n_column: str,
+def _suppress_parts(table: pd.DataFrame, layout: tuple[list[str], list[str]], n_column: str,
                     values: list[str], n_min: int) -> pd.DataFrame:
     """engagement.suppression's lattice rules, applied table by table without per-table pandas work.
 
@@ -85,6 +94,7 @@ def _suppress_parts(table: pd.DataFrame, by: list[str], apart: list[str], n_colu
     per-table overhead alone exceeded the page's time budget, so the cells go in as plain dicts here.
     Like suppress(complete=True), every combination of the levels present is listed, empty ones as 0.
     """
+    by, apart = layout  # dimensions protected together; columns that split the tables
     states = np.empty(len(table), dtype=object)
     extra: list[dict] = []
     groups = table.groupby(apart, sort=False, dropna=False).indices if apart else {(): np.arange(len(table))}

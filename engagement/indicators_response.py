@@ -1,11 +1,15 @@
 """Response rate and completeness per timepoint, and the due table retention is built from.
 
 Definitions (docs/dashboard.md):
-- A timepoint is due for a participant when its window has closed by the as-of date (window closes on
-  enrolled_on + due_day + window_days) and the participant was still taking part on the due date
-  (enrolled_on + due_day): status active; or completed on or after the due date; or withdrawn / lost to
-  follow-up after the due date. A date-range filter keeps timepoints whose due date falls in it.
+- A timepoint is due for a participant when it applies to their role, its window has closed by the
+  as-of date (window closes on enrolled_on + due_day + window_days) and the participant had not left
+  before the due date (enrolled_on + due_day): status active, or withdrawn / lost to follow-up /
+  completed on a later day. It applies to a role when its instrument is written for the role
+  (`audience`) and, once anyone answered it, someone in that role did (an advisory panel never gets the
+  patients' survey). These are engagement.risk.definition's rules, so both count the same misses.
+  A date-range filter keeps timepoints whose due date falls in it.
 - Response rate = due pairs (participant, timepoint) with a submission, any time, / due pairs.
+  `on_time` (a submission on or before the window closed) is what retention's "missed" uses.
 - Completeness of a submission = items answered / items in its scored subscales (Score.n_answered /
   n_items summed over the submission): complete >= 80%, partial 50% to < 80%, break-off < 50%.
 """
@@ -22,8 +26,8 @@ PARTIAL_AT = 0.5
 LEVELS = ("complete", "partial", "break_off")
 
 
-def due_pairs(frames: StudyFrames, stages: tuple[str, ...], sites: tuple[str, ...],
-              roles: tuple[str, ...], as_of: pd.Timestamp,
+def due_pairs(frames: StudyFrames, as_of: pd.Timestamp, *, stages: tuple[str, ...] = (),
+              sites: tuple[str, ...] = (), roles: tuple[str, ...] = (),
               date_from: pd.Timestamp | None = None) -> pd.DataFrame:
     """One row per due (participant, timepoint): due date, window close, submitted flag, labels."""
     p = frames.participants
@@ -41,9 +45,12 @@ def due_pairs(frames: StudyFrames, stages: tuple[str, ...], sites: tuple[str, ..
     due_at = enrolled + due_day.astype("timedelta64[D]")
     close = due_at + tp["window_days"].to_numpy()[ti].astype("timedelta64[D]")
     status, status_date = p["status"].to_numpy()[pi], p["status_date"].to_numpy()[pi]
-    taking_part = ((status == "active") | ((status == "completed") & (due_at <= status_date))
-                   | (np.isin(status, ["withdrawn", "lost_to_follow_up"]) & (due_at < status_date)))
-    keep = taking_part & (close <= as_of.to_datetime64())
+    taking_part = (status == "active") | (due_at < status_date)
+    applies = _applicable(frames, tp)
+    roles = list(applies.index)
+    role_row = pd.Index(roles).get_indexer(p["role"].to_numpy())[pi]
+    applies_here = np.where(role_row >= 0, applies.to_numpy()[np.maximum(role_row, 0), ti], False)
+    keep = taking_part & applies_here & (close <= as_of.to_datetime64())
     if date_from is not None:
         keep &= due_at >= date_from.to_datetime64()
     out = pd.DataFrame({
@@ -53,11 +60,29 @@ def due_pairs(frames: StudyFrames, stages: tuple[str, ...], sites: tuple[str, ..
         "due_day": due_day[keep], "due_at": due_at[keep], "close": close[keep],
         "site": p["site"].to_numpy()[pi][keep], "role": p["role"].to_numpy()[pi][keep]})
     answered = frames.submissions.dropna(subset=["participant_id", "timepoint_id"])
-    pairs = set(zip(answered["participant_id"].astype(np.int64), answered["timepoint_id"].astype(np.int64),
-                    strict=True))
-    out["submitted"] = [(a, b) in pairs for a, b in zip(out["participant_id"], out["timepoint_id"],
-                                                         strict=True)]
+    width = int(max(frames.timepoints["timepoint_id"].max(), answered["timepoint_id"].max(), 0)) + 1
+    done = (answered["participant_id"].to_numpy(dtype=np.int64) * width
+            + answered["timepoint_id"].to_numpy(dtype=np.int64))
+    due = (out["participant_id"].to_numpy(dtype=np.int64) * width
+           + out["timepoint_id"].to_numpy(dtype=np.int64))
+    out["submitted"] = np.isin(due, done)
+    first_at = pd.Series(answered["submitted_at"].dt.tz_localize(None).to_numpy()).groupby(done).min()
+    on_or_before = first_at.reindex(due).to_numpy()
+    out["on_time"] = out["submitted"].to_numpy() & (on_or_before < out["close"].to_numpy()
+                                                    + np.timedelta64(1, "D"))
+    for col in ("timepoint", "stage", "site", "role"):  # categories: grouping 16 ways stays cheap
+        out[col] = out[col].astype("category")
     return out
+
+
+def _applicable(frames: StudyFrames, tp: pd.DataFrame) -> pd.DataFrame:
+    """Role x timepoint (columns in tp's order): does the timepoint apply to people in that role?"""
+    subs = frames.submissions.dropna(subset=["participant_id", "timepoint_id"])
+    answered = subs.groupby(subs["timepoint_id"].astype(np.int64))["role"].agg(set).to_dict()
+    roles = sorted(set(frames.participants["role"]))
+    data = {tid: [(aud is None or r in aud) and r in answered.get(int(tid), {r}) for r in roles]
+            for tid, aud in zip(tp["timepoint_id"], tp["audience"], strict=True)}
+    return pd.DataFrame(data, index=roles, columns=list(tp["timepoint_id"]), dtype=bool)
 
 
 def response_rates(due: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
@@ -65,7 +90,7 @@ def response_rates(due: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
     if not dims:
         due = due.assign(study="all")
         dims = ["study"]
-    g = due.groupby(dims, sort=False)["submitted"].agg(n="size", responded="sum").reset_index()
+    g = due.groupby(dims, sort=False, observed=True)["submitted"].agg(n="size", responded="sum").reset_index()
     g["rate"] = g["responded"] / g["n"]
     return g
 
@@ -85,7 +110,7 @@ def completeness(submissions: pd.DataFrame, dims: list[str], levelled: bool = Fa
     data = submissions if levelled else completeness_levels(submissions)
     if not dims:
         data, dims = data.assign(_all="all"), ["_all"]
-    counts = data.groupby(dims, sort=False)[list(LEVELS)].sum()
+    counts = data.groupby(dims, sort=False, observed=True)[list(LEVELS)].sum()
     counts["n"] = counts.sum(axis=1)
     for lv in LEVELS:
         counts[f"{lv}_share"] = counts[lv] / counts["n"]

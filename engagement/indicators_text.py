@@ -39,7 +39,7 @@ def comments_frame(session: Session, prepared: Prepared) -> pd.DataFrame:
         c = c.merge(subs, on="submission_id", how="inner")  # drops comments outside the viewer's sites
         c["person"] = c["participant_id"].fillna(-c["submission_id"])
         c["theme"] = themes.assign_themes(c["text"].fillna(""), exclude=frozenset(
-            code.lower() for code in _codes(session, frames.study_id) if code.isalpha()))
+            code for code in study_codes(session, frames.study_id) if code.isalpha()))
         fresh = themes.sentiment(c["text"].fillna("")) if len(c) else pd.Series(dtype=float)
         c["sentiment"] = pd.to_numeric(c["stored_sentiment"], errors="coerce").fillna(fresh)
         c["may_quote"] = c["may_quote"].astype(bool)
@@ -58,8 +58,10 @@ def _codes(session: Session, study_id: str) -> list[str]:
 _TOKEN = re.compile(r"[\w-]+")
 
 
-def _code_set(codes: list[str]) -> frozenset[str]:
-    return frozenset(c.lower() for c in codes)
+def study_codes(session: Session, study_id: str) -> frozenset[str]:
+    """Lower-case participant codes of the study, read once per data version."""
+    return indicators_data.cached(session, "codes", study_id, None,
+                                  lambda: frozenset(c.lower() for c in _codes(session, study_id)))
 
 
 def _names_nobody(quote: str, codes: frozenset[str]) -> bool:
@@ -96,8 +98,7 @@ def theme_view(session: Session, prepared: Prepared,
     table = table.assign(tone=table["sentiment"].map(themes.tone))
     table = table.sort_values(["suppressed", "comments"], ascending=[True, False]).reset_index(drop=True)
     shown = table.loc[~table["suppressed"].astype(bool), "theme"].tolist()
-    codes = indicators_data.cached(session, "codes", prepared.frames.study_id, None,
-                                   lambda: _code_set(_codes(session, prepared.frames.study_id)))
+    codes = study_codes(session, prepared.frames.study_id)
     return table[["theme", "n", "comments", "sentiment", "negative_share", "tone", "suppressed",
                   "n_label"]], _quotes(c, shown, slices, codes)
 

@@ -49,7 +49,8 @@ def disengagement_times(participants: pd.DataFrame, due: pd.DataFrame,
     """One row per participant: duration in days from enrolment and whether disengagement was seen.
 
     participants: participant_id, enrolled_on, status, status_date (datetime64).
-    due: participant_id, due_day, close (datetime64), submitted (bool) — timepoints due by as_of.
+    due: participant_id, due_day, close (datetime64), on_time (bool: answered by the window's close)
+    — the timepoints due by as_of.
     """
     p = participants.set_index("participant_id")
     left = p["status"].isin(LEFT) & (p["status_date"] <= as_of)
@@ -69,7 +70,7 @@ def _second_consecutive_miss(due: pd.DataFrame) -> pd.Series:
     if due.empty:
         return pd.Series(dtype="datetime64[ns]")
     d = due.sort_values(["participant_id", "due_day"])
-    missed = ~d["submitted"].to_numpy()
+    missed = ~d["on_time"].to_numpy()
     same_person = d["participant_id"].to_numpy()[1:] == d["participant_id"].to_numpy()[:-1]
     second = np.concatenate([[False], missed[1:] & missed[:-1] & same_person])
     hits = d.loc[second, ["participant_id", "close"]]

@@ -54,7 +54,8 @@ def min_cell_size(settings: HasMinCell | None = None) -> int:
     try:
         value = int(str(raw).strip())
     except ValueError:
-        raise fail("S501", "the minimum cell size must be a whole number", item=source, value=str(raw)) from None
+        raise fail("S501", "the minimum cell size must be a whole number", item=source,
+                   value=str(raw)) from None
     if value < 2:
         raise fail("S501", "the minimum cell size must be 2 or more", item=source, value=str(raw))
     return value
@@ -81,7 +82,7 @@ def n_label(state: str, n: int, threshold: int) -> str:
 # ------------------------------------------------------------------------------ the public entry point
 
 
-def suppress(table: pd.DataFrame, by: Sequence[str], n_col: str = "n",
+def suppress(table: pd.DataFrame, by: Sequence[str], *, n_col: str = "n",
              value_cols: Sequence[str] | None = None, threshold: int | None = None,
              margins: bool = True, separate_by: Sequence[str] = (), complete: bool = True) -> pd.DataFrame:
     """Protect an aggregate table: hide small cells and enough others that none can be worked out.
@@ -99,7 +100,8 @@ def suppress(table: pd.DataFrame, by: Sequence[str], n_col: str = "n",
     values = list(value_cols) if value_cols is not None else [
         c for c in table.columns if c not in {*dims, *keys, n_col}]
     parts = [table] if not keys else [g for _, g in table.groupby(keys, sort=False, dropna=False)]
-    done = [_protect_part(p, dims, keys, n_col, n_min, margins, complete) for p in parts]
+    done = [_protect_part(p, dims, keys, n_col, n_min=n_min, margins=margins, complete=complete)
+            for p in parts]
     out = pd.concat(done, ignore_index=True) if done else table.assign(suppressed=False)
     return _blank(out, n_col, values, n_min)
 
@@ -155,7 +157,7 @@ def build_lattice(cells: dict[tuple, int], n_dims: int) -> Lattice:
     for r, (parent, kids) in enumerate(relations):
         for cell in (parent, *kids):
             touching.setdefault(cell, []).append(r)
-    return Lattice(cells, {k: VISIBLE for k in cells}, relations, touching)
+    return Lattice(cells, dict.fromkeys(cells, VISIBLE), relations, touching)
 
 
 def protect_lattice(lat: Lattice, n_min: int) -> Lattice:
@@ -204,7 +206,7 @@ def _levels(lat: Lattice) -> list[list[Any]]:
 def _fine_children(lat: Lattice) -> dict[tuple, list[tuple]]:
     """Margin -> its present finest cells, smallest first (anchors for a margin's cube)."""
     out: dict[tuple, list[tuple]] = {}
-    for key, n in lat.n.items():
+    for key in lat.n:
         if ALL in key:
             continue
         dims = len(key)
@@ -236,12 +238,13 @@ def _best_cube(lat: Lattice, key: tuple, levels: list[list[Any]], fine: dict[tup
     best: tuple[int, int, list[tuple[tuple, int]]] | None = None     # (width, cost, corners)
     patience = EXTRA_TRIES
     for anchor in anchors:
-        options = [_partners(lat, anchor, i, key[i] == ALL, levels, n_min) for i in range(len(key))]
+        options = [_partners(lat, anchor, i, forced_all=key[i] == ALL, levels=levels, n_min=n_min)
+                   for i in range(len(key))]
         for choice in islice(product(*options), MAX_CUBES):
-            found = _scan(lat, anchor, choice, lat.n[key], n_min, best[0] if best else 1)
+            found = _scan(lat, anchor, choice, lat.n[key], n_min=n_min, floor=best[0] if best else 1)
             if found is None:
                 continue
-            width, cost, corners = found
+            width, cost, _ = found
             if best is None or (width, -cost) > (best[0], -best[1]):
                 best = found
             if best[0] >= _target(n_min):
@@ -253,7 +256,7 @@ def _best_cube(lat: Lattice, key: tuple, levels: list[list[Any]], fine: dict[tup
     return best[2] if best else []
 
 
-def _scan(lat: Lattice, anchor: tuple, choice: tuple, x: int, n_min: int,
+def _scan(lat: Lattice, anchor: tuple, choice: tuple, x: int, *, n_min: int,
           floor: int) -> tuple[int, int, list[tuple[tuple, int]]] | None:
     """(width, cost, corners) of one cube, or None when a corner is missing or width < floor.
 
@@ -280,7 +283,7 @@ def _scan(lat: Lattice, anchor: tuple, choice: tuple, x: int, n_min: int,
     return int(min(x + t_hi, n_min - 1) - max(x + t_lo, 0)), cost, corners
 
 
-def _partners(lat: Lattice, anchor: tuple, i: int, forced_all: bool, levels: list[list[Any]],
+def _partners(lat: Lattice, anchor: tuple, i: int, *, forced_all: bool, levels: list[list[Any]],
               n_min: int) -> list[Any]:
     if forced_all:
         return [ALL]
@@ -425,7 +428,7 @@ def _ancestors(key: tuple, include_self: bool = False) -> list[tuple]:
 
 
 def _covers(margin: tuple, cell: tuple) -> bool:
-    return all(m == ALL or m == c for m, c in zip(margin, cell, strict=True))
+    return all(m in (ALL, c) for m, c in zip(margin, cell, strict=True))
 
 
 # ------------------------------------------------------------------------------ table plumbing
@@ -449,8 +452,10 @@ def _check_table(table: pd.DataFrame, dims: list[str], keys: list[str], n_col: s
                    value=str(tuple(table.loc[first, [*keys, *dims]])))
 
 
-def _protect_part(part: pd.DataFrame, dims: list[str], keys: list[str], n_col: str, n_min: int,
+def _protect_part(part: pd.DataFrame, dims: list[str], keys: list[str], n_col: str, *, n_min: int,
                   margins: bool, complete: bool) -> pd.DataFrame:
+    if part.empty:
+        return part.assign(suppression=pd.Series(dtype=object))
     if complete:
         part = _with_zero_cells(part, dims, keys, n_col)
     if margins:

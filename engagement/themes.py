@@ -10,6 +10,8 @@ sentiments near 0.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 from sklearn.decomposition import NMF
@@ -23,6 +25,17 @@ POSITIVE_ABOVE = 0.05
 OTHER = "other"
 
 _sentiment_memo: dict[str, float] = {}
+# Function words of the other languages comments arrive in, so theme labels name topics, not grammar.
+_OTHER_LANGUAGES = """
+le la les un une des du de et est en au aux pour pas que qui dans sur avec mon ma mes je il elle nous
+vous ils ce cette son sa ses plus tres très ne se sont ai été être fait faire
+der die das ein eine und ist nicht ich mit zu den dem des im auf für von es sie wir mein meine sehr
+war sind auch bei nach wie aber noch nur
+el los las una uno y es en que por para con mi mis muy lo se al del pero más como fue son
+il lo gli uno una e di da che per con non sono mio mia molto ho
+het een en van ik niet met voor op zijn maar ook zeer mijn dat die er
+"""
+OTHER_STOP_WORDS = frozenset(_OTHER_LANGUAGES.split())
 
 
 def sentiment(texts: pd.Series) -> pd.Series:
@@ -40,7 +53,7 @@ def sentiment(texts: pd.Series) -> pd.Series:
 
 
 # Letters only: numbers, dates and anything code-like (P-0042, AB12) never become theme words.
-TOKEN_PATTERN = r"(?u)\b[^\W\d_]{2,}\b"
+TOKEN_PATTERN = r"(?u)\b[^\W\d_]{2,}\b"  # noqa: S105 (a regular expression, not a password)
 
 
 def assign_themes(texts: pd.Series, seed: int = 0, exclude: frozenset[str] = frozenset()) -> pd.Series:
@@ -55,7 +68,7 @@ def assign_themes(texts: pd.Series, seed: int = 0, exclude: frozenset[str] = fro
     fit_on = unique.sample(MAX_FIT, random_state=seed) if len(unique) > MAX_FIT else unique
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    vectoriser = TfidfVectorizer(stop_words=sorted(ENGLISH_STOP_WORDS | exclude),
+    vectoriser = TfidfVectorizer(stop_words=sorted(ENGLISH_STOP_WORDS | OTHER_STOP_WORDS | exclude),
                                  token_pattern=TOKEN_PATTERN, min_df=2 if len(fit_on) >= 50 else 1,
                                  max_features=3000, sublinear_tf=True)
     try:
@@ -64,7 +77,8 @@ def assign_themes(texts: pd.Series, seed: int = 0, exclude: frozenset[str] = fro
         return pd.Series(OTHER, index=texts.index)
     k = int(min(MAX_THEMES, max(2, len(fit_on) // 8), x_fit.shape[1]))
     model = NMF(n_components=k, init="nndsvda", random_state=seed, max_iter=400)
-    model.fit(x_fit)
+    with np.errstate(invalid="ignore"):  # tiny corpora: NMF's own error estimate divides by zero
+        model.fit(x_fit)
     labels = _labels(model.components_, vectoriser.get_feature_names_out())
     weights = model.transform(vectoriser.transform(unique))
     best = np.where(weights.max(axis=1) > 0, weights.argmax(axis=1), -1)
@@ -84,6 +98,6 @@ def _labels(components: np.ndarray, terms: np.ndarray) -> list[str]:
 
 
 def tone(score: float) -> str:
-    if score != score:  # NaN
+    if math.isnan(score):
         return "unknown"
     return "negative" if score < NEGATIVE_BELOW else "positive" if score > POSITIVE_ABOVE else "neutral"

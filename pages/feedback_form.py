@@ -14,6 +14,7 @@ public = st.query_params.get("p")
 lang = st.query_params.get("lang")
 done_key = f"submitted:{token or public}"
 nonce_key = f"nonce:{token or public}"
+sending_key = f"sending:{token or public}"  # set before the write: a rerun may interrupt what follows it
 
 
 def thank_you(earlier: list[tuple[str, str]]) -> None:
@@ -37,7 +38,9 @@ try:
         ctx = open_invitation(session, token, lang) if token else open_public(session, public, lang)
 except EngagementError as exc:
     problem = exc.problems[0]
-    if problem.code == "G453":
+    if problem.code == "G453" and st.session_state.get(sending_key):
+        thank_you([])  # this browser sent it; a double click's second run lands here
+    elif problem.code == "G453":
         st.info("This link was already used. Your answers were received: thank you. "
                 "Nothing else is needed.")
     else:
@@ -75,6 +78,7 @@ with st.form("feedback", clear_on_submit=False, enter_to_submit=False):
 
 if sent:
     nonce = st.session_state.setdefault(nonce_key, uuid.uuid4().hex)
+    st.session_state[sending_key] = True
     try:
         with write_session(db_engine()) as session:
             submit(session, ctx, answers, texts, may_quote=may_quote, nonce=nonce)

@@ -35,8 +35,12 @@ def write(action, *args, **kwargs) -> bool:  # type: ignore[no-untyped-def]
     return True
 
 
-with read_session(engine) as session:
-    versions = service.versions(session, viewer, study_id)
+try:
+    with read_session(engine) as session:
+        versions = service.versions(session, viewer, study_id)
+except EngagementError as exc:  # e.g. a sponsor opening the page's address directly
+    show_error(exc)
+    st.stop()
 
 if not versions:
     st.info("There is no summary for this study yet. Start one: the study's title, registry numbers, "

@@ -51,7 +51,7 @@ def _widgets(view: DashboardView) -> None:
                       format_func=(lambda v: v if v == ALL else f"{v} – {names.get(v, v)}")
                       if name == "site" else (lambda v: str(v).replace("_", " ")))
     if view.date_filter_allowed:
-        cols[3].date_input("Date range", value=(), key=DATES, max_value=dt.date.today())
+        cols[3].date_input("Date range", value=(), key=DATES, max_value=dt.datetime.now(dt.UTC).date())
     else:
         cols[3].caption("Date ranges are for study staff: comparing two ranges could reveal a small "
                         "group. Use stage instead.")

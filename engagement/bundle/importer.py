@@ -16,16 +16,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engagement import audit
 from engagement.bundle.checks import ROW, check_cells, check_date_order
-from engagement.bundle.reader import CHUNK_ROWS, STREAMED, BundleSource, Progress, ResponseChunks, read_bundle
+from engagement.bundle.reader import (
+    CHUNK_ROWS,
+    STREAMED,
+    BundleSource,
+    Progress,
+    ResponseChunks,
+    prefetched,
+    read_bundle,
+)
 from engagement.bundle.spec import BY_NAME
 from engagement.errors import EngagementError, Report
 from engagement.ingest import responses as ingest
+from engagement.ingest.bulk import datetime_texts, insert_rows, insert_with_ids
 from engagement.models import (
     Instrument,
     LifecycleStage,
@@ -141,6 +151,12 @@ class _Upserter:
         self.session, self.actor, self.counts, self.dry_run = session, actor, counts, dry_run
         self.created: dict[str, list[str]] = {}
 
+    def added(self, entity: str, keys: list[str]) -> None:
+        """Count rows the caller inserts in bulk."""
+        c = self.counts.setdefault(entity, {"added": 0, "changed": 0, "unchanged": 0})
+        c["added"] += len(keys)
+        self.created.setdefault(entity, []).extend(keys)
+
     def apply(self, entity: str, existing: Any, key: str, values: dict[str, Any], make: Any) -> Any:
         c = self.counts.setdefault(entity, {"added": 0, "changed": 0, "unchanged": 0})
         if existing is None:
@@ -204,31 +220,43 @@ def _write_schedule(session: Session, f: dict[str, pd.DataFrame], up: _Upserter)
     session.flush()
 
 
+PARTICIPANT_COLUMNS = ("study_id", "code", "site_id", "role", "enrolled_on", "status", "status_date")
+
+
 def _write_participants(session: Session, f: dict[str, pd.DataFrame], up: _Upserter) -> None:
+    """Stored participants go through the upserter (changes audited); new ones are inserted in bulk."""
+    frame = f["participants.csv"]
     site_ids = {(s, c): i for i, s, c in session.execute(select(Site.id, Site.study_id, Site.code))}
-    studies = set(f["participants.csv"]["study_id"])
+    studies = set(frame["study_id"])
     existing = {(p.study_id, p.code): p for p in session.scalars(
         select(Participant).where(Participant.study_id.in_(studies)))}
-    history: list[tuple[Participant, str, dt.date]] = []
-    for r in f["participants.csv"].itertuples(index=False):
+    history: list[tuple[int, str, str]] = []
+    fresh: list[tuple[Any, ...]] = []
+    for r in frame.itertuples(index=False):
         current = existing.get((r.study_id, r.participant_id))
-        before = current.status if current is not None else None
-        status_date = _date(r.status_date)
-        obj = up.apply("participant", current, f"{r.study_id}/{r.participant_id}",
-                       {"study_id": r.study_id, "code": r.participant_id,
-                        "site_id": site_ids.get((r.study_id, r.site_id)), "role": r.role,
-                        "enrolled_on": _date(r.enrolled_on), "status": r.status,
-                        "status_date": status_date}, Participant)
-        if obj is None or up.dry_run:
+        site = site_ids.get((r.study_id, r.site_id))
+        if current is None:  # dates stay ISO text: checked already, and both backends take it as is
+            fresh.append((r.study_id, r.participant_id, site, r.role, r.enrolled_on, r.status, r.status_date))
             continue
-        if current is None:
-            history.append((obj, "active", _date(r.enrolled_on)))
-        if r.status != (before or "active"):
-            history.append((obj, r.status, status_date))
+        before = current.status
+        up.apply("participant", current, f"{r.study_id}/{r.participant_id}",
+                 {"study_id": r.study_id, "code": r.participant_id, "site_id": site, "role": r.role,
+                  "enrolled_on": _date(r.enrolled_on), "status": r.status,
+                  "status_date": _date(r.status_date)}, Participant)
+        if r.status != before and not up.dry_run:
+            history.append((current.id, r.status, r.status_date))
+    up.added("participant", [f"{p[0]}/{p[1]}" for p in fresh])
+    if up.dry_run:
+        return
     session.flush()
-    for p, status, when in history:
-        session.add(ParticipantStatusHistory(participant_id=p.id, status=status, effective_on=when))
-    session.flush()
+    ids = insert_with_ids(session, Participant.__table__, PARTICIPANT_COLUMNS, fresh)
+    for pid, p in zip(ids, fresh, strict=True):
+        history.append((pid, "active", p[4]))
+        if p[5] != "active":
+            history.append((pid, p[5], p[6]))
+    now = datetime_texts(session, np.array([np.datetime64("now", "us")]))[0]
+    insert_rows(session, ParticipantStatusHistory.__table__,
+                ("participant_id", "status", "effective_on", "recorded_at"), [(*h, now) for h in history])
 
 
 def _file_hashes(path: Path) -> dict[str, str]:
@@ -246,9 +274,11 @@ def _file_hashes(path: Path) -> dict[str, str]:
 
 def _stream(chunks: ResponseChunks, run: ingest.ResponseIngest, comments: pd.DataFrame | None,
             progress: Progress | None) -> ingest.ResponseCounts:
-    for chunk in chunks:
+    total = chunks.total_bytes
+    for chunk in prefetched(chunks):
         run.add(chunk)
         if progress:
+            progress("responses", min(chunks.bytes_read, total), total)
             progress("chunk", run.rows, run.chunk_no)
     counts, _ = run.finish(comments)
     return counts
@@ -265,7 +295,7 @@ def import_bundle(session: Session, viewer: Viewer, path: Path | str, *, dry_run
     report = Report()
     frames = read_bundle(path, report, skip=(STREAMED,))
     source = BundleSource(path)
-    chunks = ResponseChunks(source, report, chunk_rows, progress) if source.readable else None
+    chunks = ResponseChunks(source, report, chunk_rows) if source.readable else None
     streamable = chunks is not None and chunks.header_ok()
     small_ok = check_small_files(session, frames, report)
     if not (small_ok and streamable):

@@ -10,12 +10,14 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import queue
+import threading
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, TypeVar
 
 import pandas as pd
 
@@ -27,6 +29,7 @@ STREAMED = "responses.csv"
 CHUNK_ROWS = 200_000
 BLOCK = 1 << 20
 
+T = TypeVar("T")
 Progress = Callable[[str, int, int], None]  # (stage, done, total), e.g. ("responses", bytes read, bytes)
 
 
@@ -145,10 +148,10 @@ def read_bundle(path: Path, report: Report, *, skip: tuple[str, ...] = ()) -> di
 
 
 class _Counting(io.RawIOBase):
-    """A read-only stream that tells `progress` how many bytes have been read so far."""
+    """A read-only stream that counts the bytes read through it (for progress bars)."""
 
-    def __init__(self, inner: IO[bytes], on_read: Callable[[int], None]) -> None:
-        self.inner, self.on_read, self.done = inner, on_read, 0
+    def __init__(self, inner: IO[bytes], owner: ResponseChunks) -> None:
+        self.inner, self.owner = inner, owner
 
     def readable(self) -> bool:
         return True
@@ -156,9 +159,47 @@ class _Counting(io.RawIOBase):
     def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
         data = self.inner.read(len(buffer))
         buffer[: len(data)] = data
-        self.done += len(data)
-        self.on_read(self.done)
+        self.owner.bytes_read += len(data)
         return len(data)
+
+
+def prefetched(items: Iterable[T]) -> Iterator[T]:
+    """Yield items while a background thread already produces the next one. Parsing CSV (pyarrow) and
+    writing (sqlite3, psycopg) both release the GIL, so reading chunk k+1 overlaps writing chunk k."""
+    slot: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def put(kind: str, value: Any) -> bool:
+        while not stop.is_set():
+            try:
+                slot.put((kind, value), timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            for item in items:
+                if not put("item", item):
+                    return
+            put("done", None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consuming thread, which re-raises
+            put("error", exc)
+
+    thread = threading.Thread(target=work, name="bundle-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, value = slot.get()
+            if kind == "done":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        thread.join(timeout=5)
 
 
 def _first_bad_utf8(stream: IO[bytes]) -> tuple[int, int, int] | None:
@@ -184,13 +225,18 @@ def _first_bad_utf8(stream: IO[bytes]) -> tuple[int, int, int] | None:
 
 @dataclass
 class ResponseChunks:
-    """responses.csv of a bundle as a stream of categorical frames with a `_row` column."""
+    """responses.csv of a bundle as a stream of categorical frames with a `_row` column, each of about
+    `chunk_rows` rows (whole parser blocks, so a chunk may hold a few thousand rows more)."""
 
     source: BundleSource
     report: Report
     chunk_rows: int = CHUNK_ROWS
-    progress: Progress | None = None
     spec: FileSpec = field(default_factory=lambda: BY_NAME[STREAMED])
+    bytes_read: int = 0
+
+    @property
+    def total_bytes(self) -> int:
+        return self.source.size(self.spec.name)
 
     def header_ok(self) -> bool:
         """Check presence, encoding of the header line and the header itself; report problems."""
@@ -214,10 +260,10 @@ class ResponseChunks:
         return check_header(name, next(csv.reader([line])), self.spec, self.report)
 
     def __iter__(self) -> Iterator[pd.DataFrame]:
-        name, total = self.spec.name, self.source.size(self.spec.name)
-        next_row = 2
+        name = self.spec.name
+        next_row, self.bytes_read = 2, 0
         with self.source.open(name) as raw:
-            stream = _Counting(raw, lambda done: self.progress and self.progress("responses", done, total))
+            stream = _Counting(raw, self)
             try:
                 for frame in _read_chunks(io.BufferedReader(stream, BLOCK), self.chunk_rows):
                     frame = frame[list(self.spec.columns)]
@@ -249,21 +295,20 @@ def _read_chunks(stream: IO[bytes], chunk_rows: int) -> Iterator[pd.DataFrame]:
         yield from pd.read_csv(stream, dtype="category", keep_default_na=False, na_filter=False,
                                chunksize=chunk_rows, encoding="utf-8-sig")
         return
-    reader = pcsv.open_csv(stream, read_options=pcsv.ReadOptions(block_size=BLOCK),
+    block = min(4 * BLOCK, max(1 << 16, chunk_rows * 64))  # about 100 bytes a row: blocks <= a chunk
+    reader = pcsv.open_csv(stream, read_options=pcsv.ReadOptions(block_size=block),
                            parse_options=pcsv.ParseOptions(newlines_in_values=True),
                            convert_options=_arrow_options(pa, pcsv))
     pending: list = []
     size = 0
     for batch in reader:
-        pending.append(pa.Table.from_batches([batch]))
+        pending.append(batch)
         size += batch.num_rows
-        while size >= chunk_rows:
-            table = pa.concat_tables(pending)
-            yield _to_frame(table.slice(0, chunk_rows))
-            rest = table.slice(chunk_rows)
-            pending, size = [rest], rest.num_rows
-    if size:
-        yield _to_frame(pa.concat_tables(pending))
+        if size >= chunk_rows:  # whole batches only: a slice would keep values of rows it cut off
+            yield _to_frame(pa.Table.from_batches(pending))
+            pending, size = [], 0
+    if pending:
+        yield _to_frame(pa.Table.from_batches(pending))
 
 
 def _arrow_options(pa, pcsv):  # type: ignore[no-untyped-def]

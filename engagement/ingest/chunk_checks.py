@@ -179,10 +179,18 @@ class KeySet:
         return hit
 
     def add(self, keys: np.ndarray) -> None:
-        run = np.unique(keys)
+        run = _sorted_unique(keys)
         while self.runs and len(self.runs[-1]) <= len(run):
-            run = np.union1d(self.runs.pop(), run)
+            run = _sorted_unique(np.concatenate([self.runs.pop(), run]))
         self.runs.append(run)
+
+
+def _sorted_unique(keys: np.ndarray) -> np.ndarray:
+    # a stable sort merges already-sorted runs in linear time (np.unique would hash every key)
+    ordered = np.sort(keys, kind="stable")
+    keep = np.ones(len(ordered), dtype=bool)
+    keep[1:] = ordered[1:] != ordered[:-1]
+    return ordered[keep]
 
 
 def check_duplicates(frame: pd.DataFrame, keys: np.ndarray, seen: KeySet, where: Where,

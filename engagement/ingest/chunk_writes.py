@@ -1,6 +1,6 @@
 """Writes of one chunk of checked responses: submissions, answers, audited edits, scores. Set-based.
 
-New submissions and their answers go in with `bulk.insert_rows` (executemany / COPY); answers are sorted
+New submissions and their answers go in with `bulk.insert_columns` (executemany / COPY); answers are sorted
 by (submission, item) first so the unique index grows at its end. Answers of submissions already stored
 are compared with the stored values in one merge; only real changes are written, each with an audit
 event holding the old and the new value.
@@ -17,7 +17,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from engagement import audit
-from engagement.ingest.bulk import insert_rows, none_for_nan
+from engagement.ingest.bulk import insert_columns, none_for_nan
 from engagement.models import Answer, Score, Submission
 from engagement.scoring import score_answers
 
@@ -44,8 +44,8 @@ def insert_answers(session: Session, sub: np.ndarray, items: np.ndarray, values:
                    item_rank: np.ndarray) -> None:
     """New answers, sorted by (submission, item): the unique index then grows at its end."""
     order = np.lexsort((item_rank, sub))
-    insert_rows(session, Answer.__table__, ("submission_id", "item_id", "value_num"),
-                zip(sub[order].tolist(), items[order].tolist(), none_for_nan(values[order]), strict=True))
+    insert_columns(session, Answer.__table__, ("submission_id", "item_id", "value_num"),
+                   [sub[order].tolist(), items[order].tolist(), none_for_nan(values[order])])
 
 
 def stored_answers(session: Session, ids: Sequence[int]) -> pd.DataFrame:
@@ -95,12 +95,13 @@ def store_scores(session: Session, answers: pd.DataFrame, instruments: dict[int,
     if not frames:
         return 0
     scores = pd.concat(frames, ignore_index=True)
-    insert_rows(session, Score.__table__, SCORE_COLUMNS, zip(
+    # sorted by the unique (submission_id, subscale_id) index, which then grows at its end
+    scores = scores.sort_values(["submission_id", "subscale_id"], kind="stable")
+    insert_columns(session, Score.__table__, SCORE_COLUMNS, [
         scores["submission_id"].astype(np.int64).tolist(), scores["subscale_id"].astype(str).tolist(),
         scores["indicator"].astype(str).tolist(), none_for_nan(scores["value"].to_numpy(dtype=float)),
         scores["n_answered"].astype(int).tolist(), scores["n_items"].astype(int).tolist(),
-        scores["missing_reason"].astype(object).where(scores["missing_reason"].notna(), None).tolist(),
-        strict=True))
+        scores["missing_reason"].astype(object).where(scores["missing_reason"].notna(), None).tolist()])
     return len(scores)
 
 

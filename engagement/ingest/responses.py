@@ -15,7 +15,7 @@ back when `finish` reports problems, so a file lands whole or not at all.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -24,12 +24,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engagement import audit
-from engagement.bundle.checks import ROW, Budget, categories_and_codes, check_cells, parse_datetimes
+from engagement.bundle.checks import ROW, Budget, categories_and_codes, check_cells, parse_utc
 from engagement.bundle.spec import FileSpec
 from engagement.errors import EngagementError, Report
 from engagement.ingest import chunk_checks as cc
 from engagement.ingest import chunk_writes as cw
-from engagement.ingest.bulk import datetime_texts, insert_rows
+from engagement.ingest.bulk import datetime_texts, insert_rows, insert_with_ids
 from engagement.models import Comment, InstrumentVersion, Participant, Submission, Timepoint
 
 COLUMNS = ("submission_id", "study_id", "participant_id", "timepoint_id", "instrument_id",
@@ -120,7 +120,8 @@ class _State:
         """Per-row ordinals, and the ordinals first seen in these rows."""
         uniques, codes = categories_and_codes(values)
         known = np.fromiter((self.index.get(s, -1) for s in uniques), dtype=np.int64, count=len(uniques))
-        fresh = np.flatnonzero(known < 0)
+        used = np.bincount(codes, minlength=len(uniques)) > 0
+        fresh = np.flatnonzero((known < 0) & used)
         known[fresh] = np.arange(self.n, self.n + len(fresh))
         self.index.update(zip(uniques[fresh].tolist(), known[fresh].tolist(), strict=True))
         self._grow(self.n + len(fresh))
@@ -148,7 +149,10 @@ class ResponseIngest:
                  comments_file: str = "comments.csv", cells: FileSpec | None = None,
                  roster_names: Iterable[str] = ()) -> None:
         self.session, self.report, self.ctx, self.versions, self.mode = session, report, ctx, versions, mode
-        self.actor, self.channel, self.cells, self.roster_names = actor, channel, cells, roster_names
+        self.actor, self.channel, self.roster_names = actor, channel, roster_names
+        # date-times are checked once per distinct value with the parse that also feeds the writes
+        self.cells = None if cells is None else replace(
+            cells, types={k: v for k, v in cells.types.items() if v != "datetime"})
         self.where, self.comments_where = cc.Where(file), cc.Where(comments_file, Budget())
         self.state, self.keys, self.items = _State(), cc.KeySet(), {}  # type: ignore[var-annotated]
         self.version_idx: dict[tuple[str, str], int] = {}
@@ -158,6 +162,7 @@ class ResponseIngest:
         self.touched: set[int] = set()  # stored submissions whose answers changed
         self.commented: set[int] = set()  # stored submissions whose comments changed
         self.rescore: set[int] = set()  # new submissions whose rows came in more than one chunk
+        self.had_submissions: dict[str, bool] = {}
         self.chunk_no = 0
         self.rows = 0
 
@@ -174,6 +179,7 @@ class ResponseIngest:
 
     def add(self, frame: pd.DataFrame) -> None:
         frame = _categorical(frame)
+        self._times = self._parse_times(frame)
         if self.cells is not None:
             check_cells(frame, self.cells, self.report, budget=self.where.budget, duplicates=False)
         st = self.state
@@ -221,10 +227,20 @@ class ResponseIngest:
         """Which submissions first seen in this chunk are already stored (re-import) and which are new."""
         st = self.state
         keys = self._keys(frame, first_pos)
-        stored = cw.submission_ids(self.session, keys)
+        studies = np.asarray(frame["study_id"].to_numpy()[first_pos], dtype=object).tolist()
+        stored = cw.submission_ids(self.session, [k for k, s in zip(keys, studies, strict=True)
+                                                  if self._may_exist(s)])
         ids = np.array([stored.get(k, 0) for k in keys], dtype=np.int64)
         st.db_id[fresh], st.is_new[fresh] = ids, ids == 0
         self.counts.submissions_added += int((ids == 0).sum())
+
+    def _may_exist(self, study: str) -> bool:
+        """False for a study with no submission stored before this import began (a first import of a
+        study then needs no look-ups); fresh ordinals are never ones this import wrote."""
+        if study not in self.had_submissions:
+            self.had_submissions[study] = self.session.scalar(
+                select(Submission.id).where(Submission.study_id == study).limit(1)) is not None
+        return self.had_submissions[study]
 
     @staticmethod
     def _keys(frame: pd.DataFrame, positions: np.ndarray) -> list[str]:
@@ -286,21 +302,28 @@ class ResponseIngest:
         ctx = self.ctx or StudyContext()
         version = np.asarray(self.version_ids)[self.state.version[ords]].tolist()
         stamps = self._timestamps(frame, positions)
-        created = datetime_texts(self.session, np.array([np.datetime64("now", "us")] * len(positions)))
+        created = datetime_texts(self.session, np.array([np.datetime64("now", "us")])) * len(positions)
         keys = [idempotency_key(s, x) for s, x in zip(study, ext, strict=True)]
-        rows = zip(study, ext, [ctx.participants[s].get(p) if p else None for s, p in zip(study, part, strict=True)],
+        rows = list(zip(study, ext, [ctx.participants[s].get(p) if p else None for s, p in zip(study, part, strict=True)],
                    [ctx.timepoints[s].get(t) if t else None for s, t in zip(study, tp, strict=True)],
-                   version, stamps, [self.channel] * len(keys), keys, created, strict=True)
-        insert_rows(self.session, Submission.__table__,
-                    ("study_id", "external_id", "participant_id", "timepoint_id", "instrument_version_id",
-                     "submitted_at", "channel", "idempotency_key", "created_at"), rows)
-        stored = cw.submission_ids(self.session, keys)
-        return np.array([stored[k] for k in keys], dtype=np.int64)
+                   version, stamps, [self.channel] * len(keys), keys, created, strict=True))
+        ids = insert_with_ids(self.session, Submission.__table__,
+                              ("study_id", "external_id", "participant_id", "timepoint_id",
+                               "instrument_version_id", "submitted_at", "channel", "idempotency_key",
+                               "created_at"), rows)
+        return np.array(ids, dtype=np.int64)
+
+    def _parse_times(self, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """submitted_at parsed once per distinct value (B107 reported here when cells are checked)."""
+        uniques, codes = categories_and_codes(frame["submitted_at"])
+        utc, bad = parse_utc(uniques)
+        if self.cells is not None:
+            self.where.report(self.report, frame, bad[codes], "B107", "submitted_at",
+                              "expected an ISO 8601 date-time with Z or a UTC offset")
+        return utc, codes
 
     def _timestamps(self, frame: pd.DataFrame, positions: np.ndarray) -> list[str]:
-        uniques, codes = categories_and_codes(frame["submitted_at"])
-        parsed, _ = parse_datetimes(pd.Series(uniques, dtype=object))
-        utc = parsed.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
+        utc, codes = self._times
         return datetime_texts(self.session, utc[codes[positions]])
 
     # -------------------------------------------------------------------------------------- finish
@@ -361,8 +384,8 @@ class ResponseIngest:
             pos = np.flatnonzero(new)
             insert_rows(self.session, Comment.__table__,
                         ("submission_id", "item_id", "text_raw", "text_scrubbed", "may_quote"),
-                        ((int(sub[p]), frame["item_id"].iat[p], texts[p], scrub(texts[p], roster).text,
-                          bool(may_quote[p])) for p in pos))
+                        [(int(sub[p]), frame["item_id"].iat[p], texts[p], scrub(texts[p], roster).text,
+                          bool(may_quote[p])) for p in pos])
             self.counts.comments_added += len(pos)
         for p in np.flatnonzero(~new):
             self._upsert_comment(int(sub[p]), frame["submission_id"].iat[p], frame["item_id"].iat[p],

@@ -6,6 +6,7 @@ content under a version label already stored is refused: versions never change a
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 
 from sqlalchemy import select
@@ -22,6 +23,7 @@ from engagement.permissions import Viewer
 
 _CACHE: OrderedDict[str, Instrument] = OrderedDict()
 _CACHE_SIZE = 256
+_CACHE_LOCK = threading.Lock()
 
 
 def require_instrument_admin(viewer: Viewer) -> None:
@@ -34,14 +36,16 @@ def require_instrument_admin(viewer: Viewer) -> None:
 
 def from_row(row: InstrumentVersion) -> Instrument:
     """The Instrument a stored version holds; cached by content hash (content never changes)."""
-    cached = _CACHE.get(row.content_hash)
-    if cached is not None:
-        _CACHE.move_to_end(row.content_hash)
-        return cached
+    with _CACHE_LOCK:  # Streamlit serves sessions from several threads
+        cached = _CACHE.get(row.content_hash)
+        if cached is not None:
+            _CACHE.move_to_end(row.content_hash)
+            return cached
     instrument = from_content(row.content, origin=f"instrument_versions.id={row.id}")
-    _CACHE[row.content_hash] = instrument
-    if len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
+    with _CACHE_LOCK:
+        _CACHE[row.content_hash] = instrument
+        if len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
     return instrument
 
 

@@ -309,17 +309,18 @@ def send_back(session: Session, viewer: Viewer, summary_id: int, reason: str) ->
 # ---------------------------------------------------------------------- approved versions are frozen
 
 
-@event.listens_for(Session, "before_flush")
-def _refuse_changes_to_approved(session: Session, _ctx: object, _instances: object) -> None:
-    """Belt and braces: whatever code path tries it, an approved row is never updated or deleted."""
-    for obj in [*session.dirty, *session.deleted]:
-        if not isinstance(obj, LaySummary):
-            continue
-        status = inspect(obj).attrs.status.history
-        was = (status.deleted or status.unchanged or [None])[0]
-        if was == "approved" and (obj in session.deleted or session.is_modified(obj)):
-            raise fail("L705", f"version {obj.version_no} of study {obj.study_id} is approved and "
-                       "cannot change; edit it to make a new draft", item=str(obj.id))
+def _refuse_change(_mapper: object, _connection: object, target: LaySummary) -> None:
+    """Belt and braces: whatever code path tries it, an approved row is never updated or deleted.
+    A mapper event on LaySummary only, so flushes of other tables pay nothing for it."""
+    status = inspect(target).attrs.status.history
+    was = (status.deleted or status.unchanged or [None])[0]
+    if was == "approved":
+        raise fail("L705", f"version {target.version_no} of study {target.study_id} is approved and "
+                   "cannot change; edit it to make a new draft", item=str(target.id))
+
+
+event.listen(LaySummary, "before_update", _refuse_change)
+event.listen(LaySummary, "before_delete", _refuse_change)
 
 
 def export(session: Session, viewer: Viewer, study_id: str, fmt: str, *, now: Any = None) -> bytes:

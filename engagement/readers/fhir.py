@@ -25,7 +25,6 @@ from engagement.types import canonical_json
 
 QR = "QuestionnaireResponse"
 DONE = {"completed", "amended"}
-PARTIAL = {"in-progress", "stopped"}
 ORDINAL_URLS = ("ordinalValue", "itemWeight", "iso21090-CO-value")
 TEXT_TYPES = ("valueString", "valueDate", "valueDateTime", "valueTime", "valueUri")
 BATCH = 5_000

@@ -9,8 +9,8 @@ value once and collecting coded problems with their row and column.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -171,6 +171,10 @@ class Collector:
         self.warn("G412", detail, row=row, column=column, value=value)
         return True
 
+    @property
+    def submission_ids(self) -> set[str]:
+        return self._seen
+
     def first_time(self, sid: str, row: int) -> bool:
         if sid in self._seen:
             self.error("G416", "", row=row, value=sid)
@@ -201,17 +205,19 @@ class Collector:
         if meta.empty:
             return
         arrays = {col: meta[col].to_numpy() for col in META_COLUMNS}
+        start = len(self._responses)
         for p in plans:
             cells = chunk[p.column].to_numpy()
             present = ~_blank(chunk[p.column]).to_numpy()
             if not present.any():
                 continue
             sub = {col: a[present] for col, a in arrays.items()}
-            sub["source_column"] = np.full(int(present.sum()), p.column, dtype=object)
+            sub["source_column"] = _const(int(present.sum()), p.column)
             if p.kind == "text":
                 self._comment(sub, p.item_id, cells[present])
             else:
                 self._answer(sub, p, cells[present])
+        self._merge(start)
 
     def emit_long(self, meta: pd.DataFrame, keys: pd.Series, cells: pd.Series, columns: pd.Series,
                   plans: dict[str, Plan]) -> None:
@@ -220,6 +226,7 @@ class Collector:
         arrays = {col: meta[col].to_numpy() for col in META_COLUMNS}
         arrays["source_column"] = columns.to_numpy()
         values = cells.astype(str).str.strip().to_numpy()
+        start = len(self._responses)
         for key, pos in keys.reset_index(drop=True).groupby(keys.to_numpy(), sort=False).indices.items():
             p = plans[key]
             sub = {col: a[pos] for col, a in arrays.items()}
@@ -227,6 +234,17 @@ class Collector:
                 self._comment(sub, p.item_id, values[pos])
             else:
                 self._answer(sub, p, values[pos])
+        self._merge(start)
+
+    def _merge(self, start: int) -> None:
+        """One part per chunk, in source-row order (stable: items keep their column order), so the
+        result needs no global sort and no second copy of a million rows."""
+        parts = self._responses[start:]
+        if len(parts) <= 1:
+            return
+        merged = {c: np.concatenate([p[c] for p in parts]) for c in parts[0]}
+        order = np.argsort(merged["source_row"].astype("int64"), kind="stable")
+        self._responses[start:] = [{c: a[order] for c, a in merged.items()}]
 
     def _answer(self, sub: dict[str, np.ndarray], p: Plan, cells: np.ndarray) -> None:
         conv = {u: (("", None, "") if u in self.missing else _conv(u, p)) for u in pd.unique(cells)}
@@ -242,13 +260,13 @@ class Collector:
         ok = ~bad
         part = {col: sub[col][ok] for col in ("submission_id", "participant_id", "timepoint_id",
                                               "submitted_at", "source_row", "source_column")}
-        part["item_id"] = np.full(int(ok.sum()), p.item_id, dtype=object)
+        part["item_id"] = _const(int(ok.sum()), p.item_id)
         part["value"] = values[ok]
         self._responses.append(part)
 
     def _comment(self, sub: dict[str, np.ndarray], item_id: str, cells: np.ndarray) -> None:
         self._comments.append({"submission_id": sub["submission_id"],
-                               "item_id": np.full(len(cells), item_id, dtype=object),
+                               "item_id": _const(len(cells), item_id),
                                "text": np.array([str(t).strip() for t in cells], dtype=object),
                                "may_quote": sub["may_quote"]})
 
@@ -258,18 +276,40 @@ class Collector:
             if n > PROBLEMS_PER_KIND:
                 add = self.error if self._blocking[(code, column)] else self.warn
                 add("G425", f"{n - PROBLEMS_PER_KIND} more {code}", column=column)
-        responses = _frame(self._responses, ["submission_id", "participant_id", "timepoint_id",
-                                             "submitted_at", "item_id", "value", "source_row",
-                                             "source_column"])
-        responses = responses.assign(study_id=self.study_id, instrument_id=self.mapping.instrument_id,
-                                     instrument_version=self.mapping.instrument_version,
-                                     source_file=self.file)
+        n = sum(len(p["value"]) for p in self._responses)
+        constants = {"study_id": self.study_id, "instrument_id": self.mapping.instrument_id,
+                     "instrument_version": self.mapping.instrument_version, "source_file": self.file}
+        columns = {}
+        for col in RESPONSE_COLUMNS + SOURCE_COLUMNS:
+            if col in constants:
+                columns[col] = _const(n, constants[col])
+            elif n:
+                columns[col] = np.concatenate([p[col] for p in self._responses])
+            else:
+                columns[col] = np.array([], dtype="int64" if col == "source_row" else object)
+        self._responses = []  # the parts are copied into the frame: let them go
+        responses = pd.DataFrame(columns, copy=False)  # no second copy of a million rows
         responses["source_row"] = responses["source_row"].astype("int64")
-        responses = responses.sort_values("source_row", kind="stable", ignore_index=True)
         if responses["submitted_at"].hasnans:  # unreadable times, already reported
             responses["submitted_at"] = responses["submitted_at"].fillna("")
         comments = _frame(self._comments, COMMENT_COLUMNS)
-        return ReadResult(responses[RESPONSE_COLUMNS + SOURCE_COLUMNS], comments, self.report)
+        return ReadResult(responses, comments, self.report)
+
+
+def guarded(c: Collector, chunks: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    """The chunks of a CSV or workbook; a malformed file (ragged rows, broken quotes) becomes G400
+    with the parser's own words, which name the line."""
+    try:
+        yield from chunks
+    except (pd.errors.ParserError, ValueError, OSError) as exc:
+        c.error("G400", str(exc).strip()[:300])
+
+
+def _const(n: int, value: object) -> np.ndarray:
+    """n references to one object (np.full would make n copies of a string: 50 bytes each)."""
+    out = np.empty(n, dtype=object)
+    out.fill(value)
+    return out
 
 
 def _frame(parts: list[dict[str, np.ndarray]], columns: list[str]) -> pd.DataFrame:
@@ -287,6 +327,3 @@ def _blank(cells: pd.Series) -> pd.Series:
     """Blank or NA; cells are already stripped (Collector.prepare)."""
     return cells.isna() | cells.isin(NA_TOKENS)
 
-
-def source_name(path: Path) -> str:
-    return path.name

@@ -21,13 +21,17 @@ import pandas as pd
 
 from engagement.converters._text import plain_text
 from engagement.instruments.model import Instrument
-from engagement.readers.frames import Collector, Plan, ReadResult
+from engagement.readers.frames import Collector, Plan, ReadResult, guarded
 from engagement.readers.mapping import Mapping
 from engagement.readers.values import NA_TOKENS, zone
 
 CHUNK_ROWS = 20_000
 _LEGACY_NAME = re.compile(r"^V\d+$")
-_TEXT_IQ = ("Topics", "Sentiment", "ParentTopics", "SentimentScore", "SentimentPolarity")
+# columns that describe how a question was shown or analysed, never what was answered
+_NOT_ANSWERS = ("Topics", "Sentiment", "ParentTopics", "SentimentScore", "SentimentPolarity", "_DO",
+                "_FIRST_CLICK", "_LAST_CLICK", "_PAGE_SUBMIT", "_CLICK_COUNT")
+_NOT_ANSWER_NAMES = ("Topics", "Sentiment", "_DO", "_First Click", "_Last Click", "_Page Submit",
+                     "_Click Count")
 SKIPPED_STATUS = {"1": "Survey Preview", "2": "Survey Test", "8": "Spam",
                   "survey preview": "Survey Preview", "survey test": "Survey Test", "spam": "Spam"}
 
@@ -44,12 +48,17 @@ class Header:
         if self.import_ids:
             return [c for c in self.columns
                     if self.import_ids.get(c, {}).get("ImportId", "").startswith("QID")
-                    and not self.import_ids[c]["ImportId"].endswith(_TEXT_IQ)]
-        return [c for c in self.columns if re.match(r"^Q\d", c) and not c.endswith(_TEXT_IQ)]
+                    and not self.import_ids[c]["ImportId"].upper().endswith(_upper(_NOT_ANSWERS))
+                    and not c.endswith(_NOT_ANSWER_NAMES)]
+        return [c for c in self.columns if re.match(r"^Q\d", c) and not c.endswith(_NOT_ANSWER_NAMES)]
 
     def text_columns(self) -> set[str]:
         return {c for c in self.columns
                 if re.search(r"[_-]TEXT$", self.import_ids.get(c, {}).get("ImportId", ""))}
+
+
+def _upper(names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(n.upper() for n in names)
 
 
 def read_header(path: Path) -> Header | None:
@@ -102,14 +111,14 @@ def read(path: Path, mapping: Mapping, instrument: Instrument | None, study_id: 
     rows = 0
     reader = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
                          encoding_errors="replace", chunksize=CHUNK_ROWS, header=0)
-    for raw in reader:
+    for raw in guarded(c, reader):
         chunk = _named(raw, header)
         # pandas row 0 is record 2; records 2..header.rows are question texts and ImportIds
         chunk = chunk[chunk.index >= header.rows - 1].copy()
         rows += len(chunk)
         chunk.index = chunk.index + 2  # pandas row 0 is the record after the names row: record 2
         _chunk(c, chunk, plans, setup)
-    if rows == 0:
+    if rows == 0 and c.report.ok:
         c.error("G401", "the export has header rows but no responses")
     return c.result()
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from engagement.instruments.model import Instrument
-from engagement.readers.frames import Collector, Plan, ReadResult
+from engagement.readers.frames import Collector, Plan, ReadResult, guarded
 from engagement.readers.mapping import Mapping
 from engagement.readers.values import NA_TOKENS
 
@@ -50,9 +50,9 @@ def form_layout(columns: list[str], record_col: str) -> dict[str, str]:
     return forms
 
 
-def is_checkbox(col: str, columns: list[str]) -> bool:
-    base, sep, _ = col.partition("___")
-    return bool(sep) and sum(c.startswith(base + "___") for c in columns) > 0
+def is_checkbox(col: str) -> bool:
+    """REDCap names a checkbox's columns <field>___<code>."""
+    return "___" in col
 
 
 def read(path: Path, mapping: Mapping, instrument: Instrument | None, study_id: str) -> ReadResult:
@@ -75,28 +75,30 @@ def read(path: Path, mapping: Mapping, instrument: Instrument | None, study_id: 
     rows = 0
     reader = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
                          encoding_errors="replace", chunksize=CHUNK_ROWS, skipinitialspace=False)
-    for chunk in reader:
+    for chunk in guarded(c, reader):
         chunk.columns = columns[: len(chunk.columns)]
         rows += len(chunk)
-        _chunk(c, chunk, plans, forms, columns=columns, record_col=record_col)
-    if rows == 0:
+        _chunk(c, chunk, plans, forms, record_col)
+    if rows == 0 and c.report.ok:
         c.error("G401", "the export has a header but no records")
-    elif not c._seen:
+    elif not c.submission_ids:
         c.warn("G418", f"none of the {rows} rows holds data for the mapped fields")
     return c.result()
 
 
-def _chunk(c: Collector, chunk: pd.DataFrame, plans: list[Plan], forms: dict[str, str], *,
-           columns: list[str], record_col: str) -> None:
+def _chunk(c: Collector, chunk: pd.DataFrame, plans: list[Plan], forms: dict[str, str],
+           record_col: str) -> None:
     c.prepare(chunk, plans)
     filled: dict[str, pd.Series] = {}  # form -> rows where that form holds mapped data
     for p in plans:
         form = forms.get(p.column, "")
-        if is_checkbox(p.column, columns):  # unchecked boxes count only once the form was saved
+        if is_checkbox(p.column):  # unchecked boxes count only once the form was saved
             status = chunk.get(f"{form}_complete")
-            has = chunk[p.column] == "1"
+            box = chunk[p.column].str.lower()  # raw 1/0, or Checked/Unchecked in a labels export
+            has = box.isin(("1", "checked"))
             if status is not None:
-                has |= status.astype(str).str.strip().isin(("1", "2")) & (chunk[p.column] == "0")
+                saved = status.astype(str).str.strip().isin(("1", "2", "Complete", "Unverified"))
+                has |= saved & box.isin(("0", "unchecked"))
         else:
             has = ~chunk[p.column].isin(NA_TOKENS)
         filled[form] = filled[form] | has if form in filled else has
@@ -132,7 +134,7 @@ def _meta(c: Collector, row: dict[str, str], n: int, filled: list[str], record_c
         c.error("G411", "", row=n, column=record_col)
     for form in filled:
         status = cell(f"{form}_complete")
-        if status not in {"1", "2"}:
+        if status not in {"1", "2", "Complete", "Unverified"}:  # raw codes, or a labels export
             keep = c.incomplete(n, f"{form}_complete", status, f"form {form} is not marked complete") and keep
     if not keep:  # skipped: its other cells are not checked
         return {"submission_id": sid, "_keep": False}

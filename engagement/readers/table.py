@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from engagement.instruments.model import Instrument
-from engagement.readers.frames import Collector, Plan, ReadResult
+from engagement.readers.frames import Collector, Plan, ReadResult, guarded
 from engagement.readers.mapping import Mapping
 from engagement.readers.values import NA_TOKENS
 
@@ -114,13 +114,13 @@ def read(path: Path, mapping: Mapping, instrument: Instrument | None, study_id: 
     if c.report.errors:
         return c.result()
     rows = 0
-    for chunk in _chunks(path, mapping.sheet):
+    for chunk in guarded(c, _chunks(path, mapping.sheet)):
         rows += len(chunk)
         if long:
             _long_chunk(c, chunk, keys, plans)  # type: ignore[arg-type]
         else:
             _wide_chunk(c, chunk, keys, plans)  # type: ignore[arg-type]
-    if rows == 0:
+    if rows == 0 and c.report.ok:
         c.error("G401", "the table has a header but no rows")
     return c.result()
 

@@ -43,26 +43,55 @@ def expected_schedule(frames: RiskFrames) -> pd.DataFrame:
     `missed` is what it will be once the window has closed; readers as of t only look at rows whose
     close <= t, and events after the last day of data are not yet known (see labels_at).
     """
-    p = frames.participants[["pid", "enrolled"]]
     exit_day = status_days(frames, EXIT_STATUSES)
-    tps = frames.schedule.sort_values(["due_day", "tp_id"])
-    n_p, n_t = len(p), len(tps)
-    sched = pd.DataFrame({
-        "pid": np.repeat(p["pid"].to_numpy(), n_t),
-        "tp_id": np.tile(tps["tp_id"].to_numpy(), n_p),
-        "seq": np.tile(np.arange(n_t), n_p),
-        "stage_order": np.tile(tps["stage_order"].to_numpy(), n_p),
-        "due": np.repeat(p["enrolled"].to_numpy(), n_t) + np.tile(tps["due_day"].to_numpy(), n_p),
-    })
-    sched["close"] = sched["due"] + np.tile(tps["window_days"].to_numpy(), n_p)
+    tps = frames.schedule.sort_values(["due_day", "tp_id"]).reset_index(drop=True)
+    tps["seq"] = np.arange(len(tps))
+    applies = applicable_timepoints(frames)
+    parts = []
+    for role, people in frames.participants.groupby("role"):
+        mine = tps[tps["tp_id"].isin(applies.get(role, set()))]
+        parts.append(_cross(people["pid"].to_numpy(), people["enrolled"].to_numpy(), mine))
+    sched = pd.concat(parts, ignore_index=True) if parts else _cross(np.array([]), np.array([]), tps)
     exits = exit_day.reindex(sched["pid"]).to_numpy()
     sched = sched[~(sched["due"].to_numpy() >= exits)]  # NaN exit compares False: kept
     subs = frames.submissions.dropna(subset=["tp_id"])
-    first = subs.groupby(["pid", "tp_id"])["day"].min()
-    first.index = first.index.set_levels(first.index.levels[1].astype("int64"), level=1)
-    sched = sched.join(first.rename("first_sub"), on=["pid", "tp_id"])
+    width = int(max(tps["tp_id"].max() if len(tps) else 0, subs["tp_id"].max() if len(subs) else 0)) + 1
+    # One integer key per (person, timepoint): much faster to group and look up than a MultiIndex.
+    first = subs["day"].groupby(subs["pid"].to_numpy() * width + subs["tp_id"].to_numpy().astype("int64")).min()
+    sched = sched.assign(first_sub=first.reindex(sched["pid"].to_numpy() * width + sched["tp_id"].to_numpy())
+                         .to_numpy(dtype="float64"))
     sched["missed"] = ~(sched["first_sub"] <= sched["close"])
-    return sched.reset_index(drop=True)
+    return sched.sort_values(["pid", "seq"], kind="stable").reset_index(drop=True)
+
+
+def _cross(pids: np.ndarray, enrolled: np.ndarray, tps: pd.DataFrame) -> pd.DataFrame:
+    n_p, n_t = len(pids), len(tps)
+    due = np.repeat(enrolled, n_t) + np.tile(tps["due_day"].to_numpy(), n_p)
+    return pd.DataFrame({
+        "pid": np.repeat(pids, n_t).astype("int64"), "tp_id": np.tile(tps["tp_id"].to_numpy(), n_p),
+        "seq": np.tile(tps["seq"].to_numpy(), n_p), "stage_order": np.tile(tps["stage_order"].to_numpy(), n_p),
+        "due": due.astype("int64"), "close": (due + np.tile(tps["window_days"].to_numpy(), n_p)).astype("int64")})
+
+
+def applicable_timepoints(frames: RiskFrames) -> dict[str, set[int]]:
+    """Role -> the timepoints due for people in that role.
+
+    A timepoint applies to a role when its instrument is written for the role (audience) and, once anyone
+    has answered the timepoint, someone in that role has. The second part reads the schedule's design
+    from the data (an advisory panel never gets the patients' pulse survey), not anyone's outcome.
+    The schema has no per-timepoint audience; with one, this would read it instead.
+    """
+    subs = frames.submissions.dropna(subset=["tp_id"])
+    role_of = frames.participants.set_index("pid")["role"]
+    answered = pd.DataFrame({"tp_id": subs["tp_id"].astype("int64").to_numpy(),
+                             "role": role_of.reindex(subs["pid"]).to_numpy()}).drop_duplicates()
+    by_tp = answered.groupby("tp_id")["role"].agg(set).to_dict()
+    out: dict[str, set[int]] = {}
+    for role in frames.participants["role"].unique():
+        out[role] = {int(tp) for tp, audience in zip(frames.schedule["tp_id"], frames.schedule["audience"],
+                                                     strict=True)
+                     if (audience is None or role in audience) and role in by_tp.get(int(tp), {role})}
+    return out
 
 
 def disengagement_events(frames: RiskFrames, sched: pd.DataFrame | None = None) -> pd.DataFrame:

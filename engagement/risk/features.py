@@ -64,7 +64,7 @@ def features_as_of(frames: RiskFrames, t: int, sched: pd.DataFrame | None = None
     subs = frames.submissions[(frames.submissions["day"] <= t)
                               & frames.submissions["pid"].isin(pids)]
     out = out.join(_timing_features(subs, sched, p, t))
-    out = out.join(_score_features(frames, subs, sched))
+    out = out.join(_score_features(frames, subs))
     out = out.join(_comment_features(frames, subs))
     out[["neg_comments", "neg_last_two"]] = out[["neg_comments", "neg_last_two"]].fillna(0)
     for r in ROLES:
@@ -111,35 +111,55 @@ def _timing_features(subs: pd.DataFrame, sched: pd.DataFrame, p: pd.DataFrame, t
     return f
 
 
-def _score_features(frames: RiskFrames, subs: pd.DataFrame, sched: pd.DataFrame) -> pd.DataFrame:
-    sc = frames.scores[frames.scores["indicator"].isin(INDICATORS)].dropna(subset=["value"])
-    sc = sc.merge(subs, on="sub_id", how="inner")
-    sc = sc.groupby(["pid", "sub_id", "day", "tp_id", "indicator"], dropna=False, as_index=False)["value"].mean()
-    stage = frames.schedule.set_index("tp_id")["stage_order"]
-    sc["stage"] = sc["tp_id"].map(stage)
-    sc = sc.sort_values(["pid", "day", "sub_id"])
-    cols = {}
+def _score_features(frames: RiskFrames, subs: pd.DataFrame) -> pd.DataFrame:
+    s = subs[["sub_id", "pid", "day", "tp_id"]].copy()
+    s[list(INDICATORS)] = _indicator_means(frames.scores, s["sub_id"])
+    s["stage"] = s["tp_id"].map(frames.schedule.set_index("tp_id")["stage_order"])
+    s = s.sort_values(["pid", "day", "sub_id"], kind="stable")
+    cols: dict[str, pd.Series] = {}
     for ind in INDICATORS:
-        cols.update(_indicator_features(sc[sc["indicator"] == ind], ind))
+        cols.update(_indicator_features(s.loc[s[ind].notna(), ["pid", "day", "stage", ind]], ind))
     return pd.DataFrame(cols)
 
 
+def _indicator_means(scores: pd.DataFrame, sub_ids: pd.Series) -> np.ndarray:
+    """Mean subscale score per submission (rows, in sub_ids order) and indicator (columns)."""
+    code = pd.Categorical(scores["indicator"], categories=list(INDICATORS)).codes.astype("int64")
+    pos = pd.Index(sub_ids).get_indexer(scores["sub_id"])
+    value = scores["value"].to_numpy(dtype="float64")
+    ok = (code >= 0) & (pos >= 0) & ~np.isnan(value)
+    key = pos[ok] * len(INDICATORS) + code[ok]
+    size = len(sub_ids) * len(INDICATORS)
+    sums = np.bincount(key, weights=value[ok], minlength=size)
+    counts = np.bincount(key, minlength=size)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (sums / np.where(counts > 0, counts, np.nan)).reshape(-1, len(INDICATORS))
+
+
 def _indicator_features(s: pd.DataFrame, ind: str) -> dict[str, pd.Series]:
-    g = s.groupby("pid")
-    latest = g["value"].last()
-    n = g.size()
-    previous = g["value"].nth(-2)
-    previous = pd.Series(previous.to_numpy(), index=s.loc[previous.index, "pid"].to_numpy())
-    x = s["day"].astype("float64")
-    x = x - x.groupby(s["pid"]).transform("mean")  # centred: keeps the sums small and exact
-    sxy = (x * s["value"]).groupby(s["pid"]).sum()
-    sxx = (x * x).groupby(s["pid"]).sum()
-    slope = 30 * sxy / sxx.where((sxx > 0) & (n > 1))
-    latest_stage = s["pid"].map(g["stage"].last())
-    earlier = s[s["stage"] < latest_stage]
-    stage_change = latest - earlier.groupby("pid")["value"].last()
-    return {f"{ind}_latest": latest, f"{ind}_change": latest - previous,
-            f"{ind}_slope": slope, f"{ind}_stage_change": stage_change}
+    """Latest, change since the previous survey, slope (per 30 days), change since the previous stage.
+
+    Rows are sorted by person and date; groups are contiguous, so numpy reduceat does the work.
+    """
+    if s.empty:
+        return {}
+    pid, v = s["pid"].to_numpy(), s[ind].to_numpy(dtype="float64")
+    x, stage = s["day"].to_numpy(dtype="float64"), s["stage"].to_numpy(dtype="float64")
+    starts = np.r_[0, np.flatnonzero(pid[1:] != pid[:-1]) + 1]
+    n = np.diff(np.r_[starts, len(pid)])
+    last = starts + n - 1
+    latest = v[last]
+    previous = np.where(n > 1, v[np.maximum(last - 1, 0)], np.nan)
+    xc = x - np.repeat(np.add.reduceat(x, starts) / n, n)  # centred per person: small, exact sums
+    sxx, sxy = np.add.reduceat(xc * xc, starts), np.add.reduceat(xc * v, starts)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = np.where((n > 1) & (sxx > 0), 30 * sxy / sxx, np.nan)
+    earlier = stage < np.repeat(stage[last], n)  # NaN stages compare False
+    last_earlier = np.maximum.reduceat(np.where(earlier, np.arange(len(v)), -1), starts)
+    stage_change = np.where(last_earlier >= 0, latest - v[np.maximum(last_earlier, 0)], np.nan)
+    index = pd.Index(pid[starts], name="pid")
+    return {f"{ind}_latest": pd.Series(latest, index), f"{ind}_change": pd.Series(latest - previous, index),
+            f"{ind}_slope": pd.Series(slope, index), f"{ind}_stage_change": pd.Series(stage_change, index)}
 
 
 def _comment_features(frames: RiskFrames, subs: pd.DataFrame) -> pd.DataFrame:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from engagement.models import (
     Comment,
+    InstrumentVersion,
     LifecycleStage,
     Participant,
     ParticipantStatusHistory,
@@ -31,7 +32,7 @@ NEGATIVE_SENTIMENT = -0.05  # VADER's own convention: compound <= -0.05 reads as
 
 PARTICIPANT_COLUMNS = ["pid", "code", "site_id", "site", "role", "enrolled", "status", "status_day"]
 STATUS_COLUMNS = ["pid", "status", "day"]
-SCHEDULE_COLUMNS = ["tp_id", "tp_code", "stage_order", "stage", "due_day", "window_days"]
+SCHEDULE_COLUMNS = ["tp_id", "tp_code", "stage_order", "stage", "due_day", "window_days", "audience"]
 SUBMISSION_COLUMNS = ["sub_id", "pid", "tp_id", "day"]
 SCORE_COLUMNS = ["sub_id", "indicator", "value"]
 COMMENT_COLUMNS = ["sub_id", "sentiment"]
@@ -81,8 +82,11 @@ def make_frames(study_id: str, participants: pd.DataFrame, status: pd.DataFrame 
     st["day"] = _days(st["day"])
     subs = submissions.copy()
     subs["day"] = _days(subs["day"])
+    sched = schedule.copy()
+    if "audience" not in sched.columns:
+        sched["audience"] = None  # everyone
     return RiskFrames(study_id, p[PARTICIPANT_COLUMNS].reset_index(drop=True), st[STATUS_COLUMNS],
-                      schedule[SCHEDULE_COLUMNS].copy(), subs[SUBMISSION_COLUMNS],
+                      sched[SCHEDULE_COLUMNS], subs[SUBMISSION_COLUMNS],
                       _empty(SCORE_COLUMNS) if scores is None else scores[SCORE_COLUMNS].copy(),
                       _empty(COMMENT_COLUMNS) if comments is None else comments[COMMENT_COLUMNS].copy())
 
@@ -119,9 +123,10 @@ def load_frames(session: Session, study_id: str) -> RiskFrames:
 
     schedule = pd.DataFrame(session.execute(
         select(Timepoint.id, Timepoint.code, LifecycleStage.order, LifecycleStage.name,
-               Timepoint.due_day, Timepoint.window_days)
+               Timepoint.due_day, Timepoint.window_days, Timepoint.instrument_id)
         .join(LifecycleStage, LifecycleStage.id == Timepoint.stage_id)
         .where(Timepoint.study_id == study_id)).all(), columns=SCHEDULE_COLUMNS)
+    schedule["audience"] = schedule["audience"].map(_audiences(session))
 
     subs = pd.DataFrame(session.execute(
         select(Submission.id, Submission.participant_id, Submission.timepoint_id, Submission.submitted_at)
@@ -146,6 +151,16 @@ def load_frames(session: Session, study_id: str) -> RiskFrames:
                             columns=COMMENT_COLUMNS)
     comments["sentiment"] = comments["sentiment"].astype("float64")
     return RiskFrames(study_id, participants, status, schedule, subs, scores, comments)
+
+
+def _audiences(session: Session) -> dict[str, frozenset[str] | None]:
+    """Instrument id -> the roles its newest version is written for (None: not stated, so everyone)."""
+    out: dict[str, frozenset[str] | None] = {}
+    for instrument_id, content in session.execute(
+            select(InstrumentVersion.instrument_id, InstrumentVersion.content).order_by(InstrumentVersion.id)):
+        audience = content.get("audience") if isinstance(content, dict) else None
+        out[instrument_id] = frozenset(audience) if audience else None
+    return out
 
 
 @cache

@@ -39,6 +39,7 @@ from engagement.risk.rules import RulesScorer
 MIN_EVENTS = 30
 ELEVATED, HIGH = 0.20, 0.40  # band edges on the calibrated risk over the horizon
 STEP_DAYS = 14
+MISSING_SENTINEL = -1e6
 VALIDATION_SHARE = 0.3
 TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.")
 
@@ -87,8 +88,13 @@ def training_set(frames: RiskFrames, first_day: int, last_day: int,
 def candidates() -> dict[str, Any]:
     logistic = make_pipeline(SimpleImputer(strategy="median", keep_empty_features=True), StandardScaler(),
                              LogisticRegression(C=0.5, max_iter=2000))
-    boosting = HistGradientBoostingClassifier(max_iter=150, learning_rate=0.05, max_leaf_nodes=15,
-                                              min_samples_leaf=40, l2_regularization=1.0, random_state=0)
+    # Missing values become a far-out sentinel the trees can split off, as HistGradientBoosting does
+    # with NaN itself; but its binning fails on a column that is all NaN in one calibration fold
+    # (e.g. engagement scores, which only advocates give).
+    boosting = make_pipeline(
+        SimpleImputer(strategy="constant", fill_value=MISSING_SENTINEL, keep_empty_features=True),
+        HistGradientBoostingClassifier(max_iter=150, learning_rate=0.05, max_leaf_nodes=15,
+                                       min_samples_leaf=40, l2_regularization=1.0, random_state=0))
     return {"logistic": logistic, "hist_gradient_boosting": boosting}
 
 

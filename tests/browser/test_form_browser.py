@@ -38,9 +38,12 @@ def test_invitation_double_click_gives_one_submission(live_app, demo_db, page):
     link, participant, timepoint = _advocate_link(demo_db, live_app)
     page.goto(link)
     page.get_by_role("button", name="Send my answers").wait_for()
-    for group in page.get_by_role("radiogroup").all():
-        group.get_by_role("radio").nth(2).check(force=True)
-    page.get_by_label("You may quote my comment").check(force=True)
+    groups = page.get_by_role("radiogroup")
+    groups.first.wait_for()
+    for group in groups.all():
+        group.locator("label").nth(2).click()  # what a person clicks: the answer's label
+        assert group.get_by_role("radio").nth(2).is_checked()
+    page.get_by_text("You may quote my comment").click()
     button = page.get_by_role("button", name="Send my answers")
     button.dblclick()
     page.get_by_text("Thank you. Your answers were received.").wait_for()

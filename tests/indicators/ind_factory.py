@@ -68,7 +68,7 @@ def make_study(session: Session, study_id: str = "S1", sites: tuple[str, ...] = 
     return b
 
 
-def person(session: Session, b: Built, code: str, site: str, role: str = "patient",
+def person(session: Session, b: Built, code: str, site: str, role: str = "patient", *,
            enrolled: dt.date = dt.date(2026, 1, 1), status: str = "active",
            status_date: dt.date | None = None) -> int:
     p = Participant(study_id=b.study_id, code=code, site_id=b.sites[site], role=role,
@@ -79,7 +79,7 @@ def person(session: Session, b: Built, code: str, site: str, role: str = "patien
     return p.id
 
 
-def submit(session: Session, b: Built, code: str | None, tp: str, scores: dict,
+def submit(session: Session, b: Built, code: str | None, tp: str, scores: dict, *,
            at: dt.datetime | None = None, comment: tuple[str, bool] | None = None) -> int:
     """scores: {indicator: value} or {(subscale, indicator): (value, n_answered, n_items)}."""
     b.n_subs += 1

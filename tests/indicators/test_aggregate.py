@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from tests.indicators.ind_factory import make_study, person, submit
 
 from engagement.errors import EngagementError
 from engagement.indicators import IndicatorFilters, cells, indicator_table, prepare, write_indicator_csv
+from tests.indicators.ind_factory import make_study, person, submit
 
 
 def _build(session):

@@ -66,7 +66,7 @@ def _due() -> pd.DataFrame:
                           (5, [True, True, True])):
         for i, (day, close) in enumerate(((0, "2026-01-15"), (45, "2026-03-01"), (90, "2026-04-15"))):
             rows.append({"participant_id": pid, "due_day": day, "close": d(close),
-                         "submitted": answered[i]})
+                         "on_time": answered[i]})
     return pd.DataFrame(rows)
 
 

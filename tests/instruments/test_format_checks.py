@@ -313,3 +313,19 @@ def test_unknown_item_lookup_is_coded() -> None:
     with pytest.raises(EngagementError) as err:
         load(base()).item("zzz")
     assert err.value.code == "B117"
+
+
+def test_evolution_allows_rewording_and_removal_but_not_a_new_meaning() -> None:
+    from engagement.instruments import check_evolution
+
+    old = load(base())
+    reworded = base()
+    reworded["version"] = "1.1.0"
+    reworded["items"][0]["text"] = "First question, reworded"
+    reworded["items"] = [it for it in reworded["items"] if it["id"] != "note"]
+    assert check_evolution([old], load(reworded)) == []
+    retyped = base()
+    retyped["version"] = "2.0.0"
+    retyped["items"][3] = {"id": "note", "text": "How many?", "type": "number"}
+    problems = check_evolution([old], load(retyped), origin="tiny-2.yaml")
+    assert [(p.code, p.item, p.file) for p in problems] == [("I314", "note", "tiny-2.yaml")]

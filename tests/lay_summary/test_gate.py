@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engagement.errors import EngagementError
 from engagement.lay_summary import gate
@@ -161,3 +163,13 @@ def test_ten_elements_have_unique_keys_and_question_headings() -> None:
     assert len(ELEMENTS) == 10
     assert len({e.key for e in ELEMENTS}) == 10
     assert all(e.heading.endswith("?") for e in ELEMENTS)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=300))
+def test_gate_never_crashes_and_counts_every_sentence(text: str) -> None:
+    report = gate.check_text(text)
+    sentences = gate.split_sentences(text)
+    assert report.overall.n_sentences == len(sentences)
+    assert report.overall.n_words == sum(len(gate.words(s)) for s in sentences)
+    assert all(f.sentence_no is None or 1 <= f.sentence_no <= len(sentences) for f in report.findings)

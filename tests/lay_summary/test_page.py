@@ -99,3 +99,27 @@ def test_override_needs_a_reason(page_db: Engine) -> None:
     button(at, "Send for review").click().run()
     assert at.subheader[0].value == "Version 1: In review"
     assert any("Gate overridden" in w.value for w in at.warning)
+
+
+def test_sponsor_is_refused_with_a_coded_error(page_db: Engine) -> None:
+    with write_session(page_db) as session:
+        add_user(session, Viewer.system_actor("test"), "lay-sponsor", "long-enough-password",
+                 [MembershipSpec(STUDY_ID, "sponsor")])
+    at = app("lay-sponsor")
+    assert any("E001" in e.value for e in at.error)
+    assert not any(b.label == "Start a summary" for b in at.button)
+
+
+def test_reorder_from_the_page(page_db: Engine) -> None:
+    with write_session(page_db) as session:
+        service.create_draft(session, Viewer.system_actor(), STUDY_ID)
+    at = app("lay-manager")
+    at.selectbox(key="lay_move_pick").select("sponsor").run()
+    button(at, "Move up").click().run()
+    assert not at.exception
+    with read_session(page_db) as session:
+        latest = service.latest(session, Viewer.system_actor(), STUDY_ID)
+        keys = [s["key"] for s in latest.content["sections"]]
+    assert keys[:3] == ["sponsor", "identification", "background"]
+    headings = [m.value for m in at.markdown if m.value.startswith("#### ")]
+    assert headings[:2] == ["#### Who ran and paid for this study?", "#### What is the name of this study?"]

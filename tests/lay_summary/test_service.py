@@ -163,6 +163,15 @@ def test_approved_version_never_changes(session: Session, study) -> None:
     session.rollback()
 
 
+def test_approved_version_cannot_be_deleted(session: Session, study) -> None:
+    v1 = demo.load_example(session, admin(), STUDY_ID)
+    session.delete(v1)
+    with pytest.raises(EngagementError) as e:
+        session.flush()
+    assert codes(e) == ["L705"]
+    session.rollback()
+
+
 def test_editing_in_review_returns_to_draft(session: Session, study) -> None:
     draft = service.create_draft(session, manager(), STUDY_ID, content=complete_content(session))
     service.submit(session, manager(), draft.id)

@@ -25,7 +25,7 @@ def true_cells(fine: dict[tuple, int], dims: int) -> dict[tuple, int]:
 
 
 def covers(margin: tuple, cell: tuple) -> bool:
-    return all(m == ALL or m == c for m, c in zip(margin, cell, strict=True))
+    return all(m in (ALL, c) for m, c in zip(margin, cell, strict=True))
 
 
 def published(out: pd.DataFrame, dims: list[str]) -> dict[tuple, tuple[str, int | None]]:
@@ -39,6 +39,18 @@ def attacker_ranges(pub: dict[tuple, tuple[str, int | None]], n_min: int) -> dic
     hidden = [k for k in fine if pub[k][0] != ""]
     if not hidden:
         return {}
+    cons = _constraints(pub, fine, hidden, n_min)
+    ranges = {}
+    for cell, (state, _) in pub.items():
+        if state == SMALL:
+            obj = np.array([1.0 if covers(cell, f) else 0.0 for f in hidden])
+            ranges[cell] = (_solve(obj, cons, len(hidden)), -_solve(-obj, cons, len(hidden)))
+    return ranges
+
+
+def _constraints(pub: dict[tuple, tuple[str, int | None]], fine: list[tuple], hidden: list[tuple],
+                 n_min: int) -> LinearConstraint:
+    """Shown cells are equations; hidden ones are bounds from their label (small: 0..N-1, else N+)."""
     col = {k: i for i, k in enumerate(hidden)}
     rows, lo, hi = [], [], []
     for cell, (state, n) in pub.items():
@@ -52,23 +64,14 @@ def attacker_ranges(pub: dict[tuple, tuple[str, int | None]], n_min: int) -> dic
                     known += pub[f][1]
         if not vec.any():
             continue
-        if state == "":
-            rows.append(vec), lo.append(n - known), hi.append(n - known)
-        elif state == SMALL:
-            rows.append(vec), lo.append(0 - known), hi.append(n_min - 1 - known)
-        elif state == COMPLEMENTARY:
-            rows.append(vec), lo.append(n_min - known), hi.append(np.inf)
-    cons = LinearConstraint(np.array(rows), np.array(lo, dtype=float), np.array(hi, dtype=float))
-    ranges = {}
-    for cell, (state, _) in pub.items():
-        if state != SMALL:
-            continue
-        obj = np.array([1.0 if covers(cell, f) else 0.0 for f in hidden])
-        ends = []
-        for sign in (1, -1):
-            res = milp(sign * obj, constraints=cons, integrality=np.ones(len(hidden)),
-                       bounds=Bounds(0, 10_000))
-            assert res.status == 0, f"attacker's program failed: {res.message}"
-            ends.append(round(sign * res.fun))
-        ranges[cell] = (ends[0], ends[1])
-    return ranges
+        bounds = {"": (n, n), SMALL: (0, n_min - 1), COMPLEMENTARY: (n_min, np.inf)}[state]
+        rows.append(vec)
+        lo.append(bounds[0] - known)
+        hi.append(bounds[1] - known)
+    return LinearConstraint(np.array(rows), np.array(lo, dtype=float), np.array(hi, dtype=float))
+
+
+def _solve(obj: np.ndarray, cons: LinearConstraint, n: int) -> int:
+    res = milp(obj, constraints=cons, integrality=np.ones(n), bounds=Bounds(0, 10_000))
+    assert res.status == 0, f"attacker's program failed: {res.message}"
+    return round(res.fun)

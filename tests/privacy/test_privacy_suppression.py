@@ -35,8 +35,8 @@ def test_one_small_site_hides_the_next_smallest_site_and_keeps_the_total() -> No
     assert out.set_index("site")["suppression"].to_dict() == {
         "A": "small", "B": "complementary", "C": "", ALL: ""}
     shown = out.set_index("site")
-    assert pd.isna(shown.loc["A", "n"]) and pd.isna(shown.loc["B", "n"])
-    assert pd.isna(shown.loc["A", "mean"]) and pd.isna(shown.loc["B", "mean"])
+    assert shown.loc[["A", "B"], "n"].isna().all()
+    assert shown.loc[["A", "B"], "mean"].isna().all()
     assert shown.loc["C", "mean"] == 60.0
     assert pd.isna(shown.loc[ALL, "mean"])          # margins added by suppress carry n only
 
@@ -85,7 +85,8 @@ def test_tables_split_by_indicator_are_protected_separately() -> None:
 def test_caller_supplied_margins_keep_their_values() -> None:
     table = pd.DataFrame({"site": ["A", "B", ALL], "n": [6, 9, 15], "mean": [1.0, 2.0, 1.6]})
     out = suppress(table, ["site"], value_cols=["mean"], threshold=5).set_index("site")
-    assert out.loc[ALL, "mean"] == 1.6 and int(out.loc[ALL, "n"]) == 15
+    assert out.loc[ALL, "mean"] == 1.6
+    assert int(out.loc[ALL, "n"]) == 15
     assert not out["suppressed"].any()
 
 
@@ -100,6 +101,12 @@ def test_views_are_slices_of_the_protected_lattice() -> None:
     with pytest.raises(EngagementError) as err:
         view(out, ["site", "stage"], ["role"])
     assert err.value.code == "S505"
+
+
+def test_an_empty_table_stays_empty() -> None:
+    out = suppress(pd.DataFrame({"site": [], "n": []}), ["site"], threshold=5)
+    assert out.empty
+    assert {"suppressed", "suppression", "n_label"} <= set(out.columns)
 
 
 def test_words_for_hidden_cells() -> None:
@@ -166,50 +173,66 @@ def test_no_shown_or_derivable_cell_comes_from_fewer_than_n_people(case, data) -
     out = suppress(table, dims, value_cols=["value"], threshold=n_min)
     truth = true_cells(fine, len(dims))
     pub = published(out, dims)
-
-    # Shown cells are true and at least N; hidden ones are labelled truthfully and carry no values.
-    for cell, (state, n) in pub.items():
-        real = truth.get(cell, 0)
-        if state == "":
-            assert n == real and real >= n_min
-        else:
-            assert n is None
-            assert (state == "small") == (real < n_min)
     assert out.loc[out["suppressed"], "value"].isna().all()
-
-    # Subtracting one shown cell from another that contains it (a margin minus a cell, "all sites"
-    # minus "site X", one filter choice minus another) never isolates 1..N-1 hidden people, nor does
-    # a shown cell minus the shown finest cells inside it.
-    shown = {c: n for c, (s, n) in pub.items() if s == ""}
-    hidden_people = {c: sum(n for f, n in fine.items() if covers(c, f) and pub[f][0] != "") for c in pub}
-    for big in shown:
-        assert hidden_people[big] == 0 or hidden_people[big] >= n_min
-        for small in shown:
-            if small != big and covers(big, small):
-                gap = hidden_people[big] - hidden_people[small]
-                assert gap == 0 or gap >= n_min, f"{big} minus {small} leaves {gap} hidden people"
-                assert shown[big] - shown[small] == 0 or shown[big] - shown[small] >= n_min
-
-    # A shown total minus all its shown children along one dimension leaves 0 or N or more.
-    for parent in shown:
-        for i, v in enumerate(parent):
-            if v != ALL:
-                continue
-            kids = [c for c in pub if c[:i] + c[i + 1:] == parent[:i] + parent[i + 1:] and c[i] != ALL]
-            rest = shown[parent] - sum(shown.get(k, 0) for k in kids)
-            assert rest == 0 or rest >= n_min
-
-    # Two random filter choices, each a view of the same protected table: every number shown is N+.
-    for _ in range(3):
-        by = data.draw(st.lists(st.sampled_from(dims), unique=True))
-        filters = {d: data.draw(st.sampled_from([None, *sorted({k[i] for k in fine})]))
-                   for i, d in enumerate(dims) if d not in by}
-        part = view(out, dims, by, filters, margins=True)
-        assert (part["n"].dropna() >= n_min).all()
-
+    check_labels(pub, truth, n_min)
+    check_differences(pub, fine, n_min)
+    check_filter_pairs(out, dims, fine, n_min, data)
     # The full attacker (an integer program over every equation and label) cannot pin any small cell.
     for cell, (lo, hi) in attacker_ranges(pub, n_min).items():
         real = truth.get(cell, 0)
         assert lo <= real <= hi
         if real > 0:
             assert hi > lo, f"{cell} holding {real} can be worked out exactly"
+
+
+def check_labels(pub: dict, truth: dict, n_min: int) -> None:
+    """Shown cells are true and at least N; hidden ones are labelled truthfully and carry no count."""
+    for cell, (state, n) in pub.items():
+        real = truth.get(cell, 0)
+        if state == "":
+            assert n == real
+            assert real >= n_min
+        else:
+            assert n is None
+            assert (state == "small") == (real < n_min)
+
+
+def check_differences(pub: dict, fine: dict, n_min: int) -> None:
+    """A margin minus a cell, "all sites" minus "site X", a total minus its shown children: 0 or N+.
+
+    The attacker knows every shown finest cell, so what a difference reveals is the hidden people in
+    it; that must be nobody or a group of N or more, and so must the difference of the counts.
+    """
+    shown = {c: n for c, (s, n) in pub.items() if s == ""}
+    hidden_people = {c: sum(n for f, n in fine.items() if covers(c, f) and pub[f][0] != "") for c in pub}
+    for big, n_big in shown.items():
+        assert hidden_people[big] == 0 or hidden_people[big] >= n_min
+        for small, n_small in shown.items():
+            if small != big and covers(big, small):
+                gap = hidden_people[big] - hidden_people[small]
+                assert gap == 0 or gap >= n_min, f"{big} minus {small} leaves {gap} hidden people"
+                assert n_big - n_small == 0 or n_big - n_small >= n_min
+        for i, v in enumerate(big):
+            if v == ALL:
+                kids = [c for c in pub if c[:i] + c[i + 1:] == big[:i] + big[i + 1:] and c[i] != ALL]
+                rest = n_big - sum(shown.get(k, 0) for k in kids)
+                assert rest == 0 or rest >= n_min
+
+
+def check_filter_pairs(out: pd.DataFrame, dims: list[str], fine: dict, n_min: int,
+                       data: st.DataObject) -> None:
+    """Two random filter choices, each a view of the same protected table: every number shown is N+,
+    and a row of one view minus a row of the other that it contains leaves 0 or N+."""
+    views = []
+    for _ in range(2):
+        by = data.draw(st.lists(st.sampled_from(dims), unique=True))
+        filters = {d: data.draw(st.sampled_from([None, *sorted({k[i] for k in fine})]))
+                   for i, d in enumerate(dims) if d not in by}
+        part = view(out, dims, by, filters, margins=True)
+        assert (part["n"].dropna() >= n_min).all()
+        views.append({tuple(r[:-1]): r[-1] for r in part[[*dims, "n"]].itertuples(index=False, name=None)
+                      if not pd.isna(r[-1])})
+    for (a, n_a), (b, n_b) in itertools.product(*(v.items() for v in views)):
+        for big, small, diff in ((a, b, n_a - n_b), (b, a, n_b - n_a)):
+            if big != small and covers(big, small):
+                assert diff == 0 or diff >= n_min

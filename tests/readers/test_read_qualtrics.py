@@ -185,3 +185,16 @@ def test_suggest_mapping_by_label(write: Callable[..., Path], pulse: Instrument)
     assert m.text_fields == ["Q3_TEXT"]
     assert m.submitted_at_column == "EndDate"
     assert m.missing_values == ["-99"]
+
+
+def test_display_order_and_timing_columns_are_not_questions(write: Callable[..., Path]) -> None:
+    ids = ["_recordId", "endDate", "QID1", "QID1_DO", "QID9_FIRST_CLICK", "QID9_PAGE_SUBMIT"]
+    text = (
+        "ResponseId,EndDate,Q1,Q1_DO,Q9_First Click,Q9_Page Submit\n"
+        "Response ID,End Date,Q one,Q one - Display Order,Timing - First Click,Timing - Page Submit\n"
+        + ",".join('"{""ImportId"":""' + i + '""}"' for i in ids)
+        + "\n"
+        "R_1,2024-01-01 10:00:00,3,2|1,1.2,8.5\n"
+    )
+    header = read_header(write("t.csv", text))
+    assert header.question_columns() == ["Q1"]

@@ -205,3 +205,25 @@ def test_suggest_mapping(write: Callable[..., Path], pulse: Instrument) -> None:
     assert m.submitted_at_column == "pulse_timestamp"
     assert m.events == {e: e for e in ("baseline_arm_1", "month_3_arm_1", "unscheduled_arm_1",
                                        "screening_arm_1", "month_6_arm_1")}
+
+
+LABELS = """record_id,q1,visit___1,visit___2,pulse_complete
+1,Agree,Checked,Unchecked,Complete
+2,,Unchecked,Unchecked,Incomplete
+3,Strongly disagree,Unchecked,Unchecked,Incomplete
+"""
+
+
+def test_labels_export(write: Callable[..., Path], pulse: Instrument) -> None:
+    """rawOrLabel=label: choice labels, Checked/Unchecked, Complete/Incomplete."""
+    sel = Scale("selected", (Choice(0.0, "Not selected"), Choice(1.0, "Selected")))
+    inst = Instrument("pulse", "1.0.0", "Pulse", (*pulse.items, Item("visit___1", "a", "choice", "selected"),
+                                                  Item("visit___2", "b", "choice", "selected")),
+                      {**pulse.scales, "selected": sel})
+    m = mapping(fields={"q1": "q1", "visit___1": "visit___1", "visit___2": "visit___2"})
+    r = read(write("labels.csv", LABELS), "redcap", m, inst, study_id="S1")
+    got = r.responses[["submission_id", "item_id", "value"]].to_records(index=False).tolist()
+    assert got == [("redcap:pulse:1:::", "q1", "4"), ("redcap:pulse:1:::", "visit___1", "1"),
+                   ("redcap:pulse:1:::", "visit___2", "0"), ("redcap:pulse:3:::", "q1", "1"),
+                   ("redcap:pulse:3:::", "visit___1", "0"), ("redcap:pulse:3:::", "visit___2", "0")]
+    assert codes(r.report.warnings) == [("G412", 4, "pulse_complete")]

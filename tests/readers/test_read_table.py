@@ -125,3 +125,11 @@ def test_suggest_wide_and_long(write: Callable[..., Path], pulse: Instrument) ->
         {"q1": "q1", "q2": "q2", "note": "note"}, "participant", "visit", "date")
     long = suggest_mapping(write("l.csv", LONG), "table", pulse)
     assert (long.layout, long.fields) == ("long", {"note": "note", "q1": "q1", "q2": "q2"})
+
+
+def test_ragged_rows_are_refused_with_the_line(write: Callable[..., Path], pulse: Instrument) -> None:
+    path = write("rag.csv", "participant,visit,q1\nP1,t0,3\nP2,t0,4,extra,cells\n")
+    r = read(path, "table", mapping(fields={"q1": "q1"}, submitted_at_column=None,
+                                    submitted_at_default="2026-01-01T00:00:00Z"), pulse, study_id="S1")
+    assert [p.code for p in r.report.errors] == ["G400"]
+    assert "line 3" in r.report.errors[0].detail
