@@ -16,16 +16,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 
-from engagement.risk.flags import score_frames  # noqa: E402
-from engagement.risk.model import fit, training_set  # noqa: E402
-from engagement.risk.simulate import simulate  # noqa: E402
+from engagement.risk.flags import score_frames
+from engagement.risk.model import fit, training_set
+from engagement.risk.simulate import simulate
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--participants", type=int, default=100_000)
-    parser.add_argument("--model", choices=["auto", "logistic", "hist_gradient_boosting", "rules"],
-                        default="auto", help="auto: whatever temporal validation chooses")
+    parser.add_argument(
+        "--model",
+        choices=["auto", "logistic", "hist_gradient_boosting", "rules"],
+        default="auto",
+        help="auto: whatever temporal validation chooses",
+    )
     args = parser.parse_args()
     small = simulate(3000, seed=5)
     first = int(small.participants["enrolled"].min())
@@ -38,9 +42,18 @@ def main() -> None:
         start = time.perf_counter()
         flags = score_frames(big, fitted.scorer, t)
         runs.append(time.perf_counter() - start)
-    print(json.dumps({"participants": args.participants, "scored_active": len(flags),
-                      "model": fitted.card["kind"], "score_s": round(statistics.median(runs), 3),
-                      "first_run_s": round(runs[0], 3), "flagged": int((flags["band"] != "low").sum())}))
+    print(
+        json.dumps(
+            {
+                "participants": args.participants,
+                "scored_active": len(flags),
+                "model": fitted.card["kind"],
+                "score_s": round(statistics.median(runs), 3),
+                "first_run_s": round(runs[0], 3),
+                "flagged": int((flags["band"] != "low").sum()),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -165,7 +165,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "S503": ("bad count in the table to suppress", "counts must be whole numbers of 0 or more; fix the aggregation that built n"),
     "S504": ("cell appears twice in the table to suppress", "aggregate to one row per cell before suppressing"),
     "S505": ("view asks for a dimension the table was not protected over", "protect the table over every dimension the viewer can filter or group by"),
-    "S506": ("bad roster entry", "give names and participant codes as non-empty text"),
+    "S506": ("bad roster entry", "give names, participant codes and contacts as text (None and blanks are skipped)"),
     # --- disengagement risk (R6xx)
     "R600": ("study has no participants to assess", "import participants and their schedule first (python -m engagement import ...)"),
     "R601": ("date outside the study's data", "choose a date between the first enrolment and the last recorded submission or status"),
@@ -332,3 +332,18 @@ def problems_to_csv(problems: Iterable[Problem]) -> str:
         d = p.as_dict()
         writer.writerow({k: ("" if d.get(k) is None else d.get(k)) for k in REPORT_COLUMNS})
     return buf.getvalue()
+
+
+def catalogue_markdown() -> str:
+    """docs/errors.md: every code with what it means and how to fix it (a test keeps the file current)."""
+    lines = ["# Error codes", "",
+             "Every user-facing problem carries one of these codes, with the file, row, column or item it",
+             "concerns. Generated from engagement/errors.py by `python -m engagement.errors > docs/errors.md`.",
+             "", "| code | meaning | how to fix |", "|---|---|---|"]
+    for code, (summary, fix) in sorted(CATALOGUE.items()):
+        lines.append(f"| {code} | {summary} | {fix.replace('|', '/')} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(catalogue_markdown(), end="")

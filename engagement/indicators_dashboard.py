@@ -132,12 +132,22 @@ def _due(session: Session, prepared: Prepared, from_start: bool = True) -> pd.Da
 def _response_lattice(session: Session, prepared: Prepared) -> pd.DataFrame:
     due = _due(session, prepared)
 
-    def rates(rows: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
-        keys = dims or [np.zeros(len(rows), dtype=np.int8)]
-        g = rows.groupby(keys, sort=False, observed=True)
-        out = g["submitted"].agg(["size", "sum"]).rename(columns={"size": "due", "sum": "responded"})
-        # Within one timepoint each due row is a different person; across timepoints count people.
-        out["n"] = out["due"] if "timepoint" in dims else g["participant_id"].nunique()
+    # Counts add up over every dimension, so each grouping sums the finest cells (a few hundred rows);
+    # people do not add up over timepoints, so they are counted once per stage, and once overall.
+    finest = due.groupby(RESPONSE_DIMS, observed=True, sort=False)["submitted"].agg(
+        due="size", responded="sum").reset_index()
+    people = {True: due[["participant_id", "stage", "site", "role"]].drop_duplicates(),
+              False: due[["participant_id", "site", "role"]].drop_duplicates()}
+
+    def rates(_rows: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
+        keys = dims or [np.zeros(len(finest), dtype=np.int8)]
+        out = finest.groupby(keys, sort=False, observed=True)[["due", "responded"]].sum()
+        if "timepoint" in dims:  # within one timepoint each due row is a different person
+            out["n"] = out["due"]
+        else:
+            who = people["stage" in dims]
+            out["n"] = who.groupby(dims or [np.zeros(len(who), dtype=np.int8)], sort=False,
+                                   observed=True).size()
         out = out.reset_index(drop=not dims)
         out["rate"] = out["responded"] / out["due"]
         return out
@@ -155,15 +165,21 @@ def _completeness_lattice(session: Session, prepared: Prepared) -> pd.DataFrame:
         keep = subs["submission_id"].isin(prepared.rows["submission_id"])
         subs = subs[keep]
 
-    def levels(rows: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
-        return completeness(rows, dims, levelled=True)
+    def build() -> pd.DataFrame:
+        levelled = _categories(completeness_levels(subs.dropna(subset=["timepoint"])))
+        # Submission counts add up over every dimension: group the finest cells once, then sum those.
+        finest = levelled.groupby(RESPONSE_DIMS, observed=True, sort=False)[LEVEL_COLUMNS].sum()
+        finest = finest.reset_index()
 
-    value_cols = [*LEVEL_COLUMNS, *(f"{c}_share" for c in LEVEL_COLUMNS)]
+        def levels(_rows: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
+            return completeness(finest, dims, levelled=True)
+
+        value_cols = [*LEVEL_COLUMNS, *(f"{c}_share" for c in LEVEL_COLUMNS)]
+        return protect(lattice(finest, RESPONSE_DIMS, levels, IMPLIED), RESPONSE_DIMS, prepared.access,
+                       value_cols, separate_by=())
+
     return indicators_data.cached(
-        session, _key(prepared, "completeness"), prepared.frames.study_id, prepared.access.scope,
-        lambda: protect(lattice(_categories(completeness_levels(subs.dropna(subset=["timepoint"]))),
-                                RESPONSE_DIMS, levels, IMPLIED),
-                        RESPONSE_DIMS, prepared.access, value_cols, separate_by=()))
+        session, _key(prepared, "completeness"), prepared.frames.study_id, prepared.access.scope, build)
 
 
 def _categories(frame: pd.DataFrame) -> pd.DataFrame:
@@ -263,7 +279,7 @@ def _risk_tile(session: Session, viewer: Viewer, study_id: str, access: Access) 
         result = share_fn(session, viewer, study_id) if share_fn else None
     except ImportError:
         result = None
-    label = "At elevated disengagement risk"
+    label = "Elevated risk of leaving"
     if result is None:
         return Tile("risk", label, "not available yet", "no risk scores have been computed", None)
     n, share = result

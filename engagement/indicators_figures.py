@@ -31,6 +31,8 @@ def timeline(table: pd.DataFrame, fewer_than: str) -> go.Figure:
             text=[fewer_than if h else f"n = {n}" for h, n in zip(rows["suppressed"], rows["n_label"],
                                                                    strict=True)],
             hovertemplate="%{x}: %{y:.0f} (%{text})<extra></extra>", connectgaps=False))
+    order = [_nice(s) for s in dict.fromkeys(table["stage"])]  # the table is in lifecycle order
+    fig.update_xaxes(categoryorder="array", categoryarray=order)
     fig.update_layout(title="Indicators through the study lifecycle (95% intervals)", **LAYOUT)
     return fig
 

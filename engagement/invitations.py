@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 
 from engagement import audit
 from engagement.errors import fail
-from engagement.models import Invitation, LifecycleStage, Participant, Site, Study, Submission, Timepoint
+from engagement.models import Invitation, Participant, Study, Timepoint
 from engagement.permissions import Action, Viewer
+from engagement.schedule import due_grid
 from engagement.types import utcnow
 
 DEFAULT_VALID_DAYS = 30
-LEFT = ("withdrawn", "lost_to_follow_up", "completed")
 
 
 def new_token() -> str:
@@ -45,42 +45,14 @@ class IssuedLink:
 
 def schedule_status(session: Session, viewer: Viewer, study_id: str, today: dt.date,
                     site_code: str | None = None, timepoint_code: str | None = None) -> pd.DataFrame:
-    """One row per participant x timepoint: upcoming, due (window open), overdue (closed, missing), done."""
+    """One row per participant x applicable timepoint: upcoming, due (window open), overdue, done."""
     scope = viewer.require_any_site(Action.manage_invitations, study_id)
-    q = (select(Participant.id.label("pid"), Participant.code.label("participant_id"),
-                Site.code.label("site_id"), Participant.role, Participant.enrolled_on, Participant.status,
-                Participant.status_date, Timepoint.id.label("tid"), Timepoint.code.label("timepoint_id"),
-                Timepoint.due_day, Timepoint.window_days, LifecycleStage.name.label("stage"))
-         .join(Site, Site.id == Participant.site_id)
-         .join(Timepoint, Timepoint.study_id == Participant.study_id)
-         .join(LifecycleStage, LifecycleStage.id == Timepoint.stage_id)
-         .where(Participant.study_id == study_id))
-    if scope is not None:
-        q = q.where(Participant.site_id.in_(scope))
+    grid = due_grid(session, study_id, today, scope)
     if site_code:
-        q = q.where(Site.code == site_code)
+        grid = grid[grid["site_id"] == site_code]
     if timepoint_code:
-        q = q.where(Timepoint.code == timepoint_code)
-    frame = pd.DataFrame(session.execute(q).mappings().all())
-    if frame.empty:
-        return frame
-    as_of = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
-    done = set(session.execute(select(Submission.participant_id, Submission.timepoint_id)
-                               .where(Submission.study_id == study_id, Submission.submitted_at < as_of)).all())
-    frame["due_on"] = [e + dt.timedelta(days=int(d)) for e, d in zip(frame["enrolled_on"], frame["due_day"],
-                                                                       strict=True)]
-    frame["closes_on"] = [d + dt.timedelta(days=int(w)) for d, w in zip(frame["due_on"], frame["window_days"],
-                                                                         strict=True)]
-    left_before = frame["status"].isin(LEFT) & (frame["status_date"] <= frame["due_on"])
-    frame = frame[~left_before]
-    is_done = [(p, t) in done for p, t in zip(frame["pid"], frame["tid"], strict=True)]
-    frame["state"] = "upcoming"
-    frame.loc[frame["due_on"] <= today, "state"] = "due"
-    frame.loc[frame["closes_on"] < today, "state"] = "overdue"
-    frame.loc[is_done, "state"] = "done"
-    cols = ["participant_id", "site_id", "role", "timepoint_id", "stage", "due_on", "closes_on", "state",
-            "pid", "tid"]
-    return frame[cols].sort_values(["due_on", "participant_id"]).reset_index(drop=True)
+        grid = grid[grid["timepoint_id"] == timepoint_code]
+    return grid.drop(columns=["order"]).reset_index(drop=True)
 
 
 def issue_links(session: Session, viewer: Viewer, study_id: str, base_url: str, today: dt.date, *,

@@ -13,8 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engagement.errors import fail
-from engagement.models import LifecycleStage, Participant, Site, Study, Submission, Timepoint
+from engagement.models import LifecycleStage, Participant, Site, Study
 from engagement.permissions import Action, Viewer
+from engagement.schedule import due_grid
 from engagement.suppression import ALL, min_cell_size, suppress
 
 
@@ -47,7 +48,7 @@ def study_overview(session: Session, viewer: Viewer, study_id: str,
     people = _participants(session, study_id, scope)
     n_min = min_cell_size()
     by_status = people.groupby(["role", "status"]).size().rename("n").reset_index()
-    response = _response(session, study_id, people, today or dt.date.today())
+    response = _response(session, study_id, scope, today or dt.date.today())
     note = None
     if aggregate_only:
         by_status = _protect(by_status, ["role", "status"], n_min)
@@ -79,29 +80,13 @@ def _protect(table: pd.DataFrame, by: list[str], n_min: int) -> pd.DataFrame:
     return out[[*by, "n", "n_label", "suppressed"]].reset_index(drop=True)
 
 
-def _response(session: Session, study_id: str, people: pd.DataFrame, today: dt.date) -> pd.DataFrame:
-    """Per timepoint: due = windows closed by today for people still taking part on the due date."""
-    tps = session.execute(
-        select(Timepoint.id, Timepoint.code, Timepoint.due_day, Timepoint.window_days,
-               LifecycleStage.name.label("stage"), LifecycleStage.order)
-        .join(LifecycleStage, LifecycleStage.id == Timepoint.stage_id)
-        .where(Timepoint.study_id == study_id).order_by(LifecycleStage.order, Timepoint.due_day)).all()
-    answered = pd.DataFrame(session.execute(
-        select(Submission.participant_id, Submission.timepoint_id).distinct()
-        .where(Submission.study_id == study_id, Submission.participant_id.is_not(None))).all(),
-        columns=["participant_id", "timepoint_id"])
-    rows = []
-    enrolled = pd.to_datetime(people["enrolled_on"])
-    left = people["status"].isin(["withdrawn", "lost_to_follow_up"])
-    left_on = pd.to_datetime(people["status_date"])
-    for tp in tps:
-        due_on = enrolled + pd.to_timedelta(tp.due_day, unit="D")
-        closed = due_on + pd.to_timedelta(tp.window_days, unit="D") <= pd.Timestamp(today)
-        still_in = ~left | (left_on > due_on)
-        is_due = closed & still_in
-        done = set(answered.loc[answered["timepoint_id"] == tp.id, "participant_id"])
-        due = int(is_due.sum())
-        submitted = int((is_due & people["id"].isin(done)).sum())
-        rows.append({"timepoint": tp.code, "stage": tp.stage, "due": due, "submitted": submitted,
-                     "rate": round(submitted / due, 3) if due else None})
-    return pd.DataFrame(rows, columns=["timepoint", "stage", "due", "submitted", "rate"])
+def _response(session: Session, study_id: str, scope: set[int] | None, today: dt.date) -> pd.DataFrame:
+    """Per timepoint: due = windows closed by today for people it applies to and still taking part."""
+    grid = due_grid(session, study_id, today, scope)
+    closed = grid[grid["state"].isin(["done", "overdue"]) & (grid["closes_on"] < today)]
+    per = (closed.assign(submitted=closed["state"] == "done")
+           .groupby(["order", "timepoint_id", "stage"], sort=True)
+           .agg(due=("pid", "size"), submitted=("submitted", "sum")).reset_index())
+    per["rate"] = (per["submitted"] / per["due"]).round(3)
+    out = per.rename(columns={"timepoint_id": "timepoint"})[["timepoint", "stage", "due", "submitted", "rate"]]
+    return out.astype({"due": int, "submitted": int}).reset_index(drop=True)

@@ -93,6 +93,18 @@ waters hill holmes banks bush field fields marsh moss pool lake bay de la le da 
 dos das du des el al bin ben ali the and ni mac mc st ibn abu ter ten op het
 """)
 
+# Words in account and role names ("Demo site staff (first site only)") that are never a person's name:
+# left out of the roster, or every comment about "the site staff" would lose words.
+GENERIC_WORDS = _word_set("""
+demo test user users account admin administrator sponsor sponsors advocate advocates patient patients
+participant participants carer carers caregiver caregivers trial trials manager managers management site
+sites staff team teams study studies research researcher coordinator coordinators office clinic clinics
+hospital department dept support service services desk system first second only all any none other
+read viewer member members guest role panel group lead senior junior assistant data reception pharmacy
+lab unit nurse nurses doctor doctors physician investigator principal sub of for from with at in on to
+a an my our your new old main central general head chief deputy acting local national international
+""")
+
 _WORD = re.compile(r"\w+")
 TITLES = _word_set("""
 dr doctor nurse sister matron mr mrs ms miss prof professor dott dottssa sr sra srta mme mlle herr frau
@@ -117,11 +129,13 @@ def build_roster(names: Iterable[str], codes: Iterable[str], contacts: Iterable[
     capital: set[str] = set()
     for i, name in enumerate(names):
         text = _entry(name, "names", i)
+        if not text:
+            continue
         chunks = text.lower().replace("_", " ").split()
         joined = [re.sub(r"[\W_]", "", c) for c in chunks if re.search(r"['’\-]", c)]   # o'brien -> obrien
         for token in [*_WORD.findall(text.lower().replace("_", " ")), *joined]:
             for variant in _name_variants(token):
-                if len(variant) < 2 or variant.isdigit():
+                if len(variant) < 2 or variant.isdigit() or variant in GENERIC_WORDS:
                     continue
                 (capital if variant in COMMON_NAME_WORDS else parts).add(variant)
     code_keys: set[str] = set()
@@ -135,6 +149,8 @@ def build_roster(names: Iterable[str], codes: Iterable[str], contacts: Iterable[
     phones, emails = set(), set()
     for i, contact in enumerate(contacts):
         text = _entry(contact, "contacts", i)
+        if not text:
+            continue
         if "@" in text:
             emails.add(fold(text)[0])
         elif len(digits := re.sub(r"\D", "", text)) >= 7:
@@ -145,8 +161,11 @@ def build_roster(names: Iterable[str], codes: Iterable[str], contacts: Iterable[
 
 
 def _entry(value: object, what: str, i: int) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise fail("S506", f"{what} entry {i + 1} is {value!r}", item=what, row=i + 1)
+    """The entry as text; None and blanks are skipped (a person without a recorded name)."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise fail("S506", f"{what} entry {i + 1} is {value!r}, not text", item=what, row=i + 1)
     return value.strip()
 
 

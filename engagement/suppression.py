@@ -99,6 +99,8 @@ def suppress(table: pd.DataFrame, by: Sequence[str], *, n_col: str = "n",
     _check_table(table, dims, keys, n_col, n_min)
     values = list(value_cols) if value_cols is not None else [
         c for c in table.columns if c not in {*dims, *keys, n_col}]
+    # Object columns, so ALL fits beside categorical or integer levels.
+    table = table.astype(dict.fromkeys(dims, object))
     parts = [table] if not keys else [g for _, g in table.groupby(keys, sort=False, dropna=False)]
     done = [_protect_part(p, dims, keys, n_col, n_min=n_min, margins=margins, complete=complete)
             for p in parts]

@@ -295,7 +295,7 @@ def _read_chunks(stream: IO[bytes], chunk_rows: int) -> Iterator[pd.DataFrame]:
         yield from pd.read_csv(stream, dtype="category", keep_default_na=False, na_filter=False,
                                chunksize=chunk_rows, encoding="utf-8-sig")
         return
-    block = min(4 * BLOCK, max(1 << 16, chunk_rows * 64))  # about 100 bytes a row: blocks <= a chunk
+    block = min(4 * BLOCK, max(1 << 14, chunk_rows * 64))  # about 100 bytes a row: blocks <= a chunk
     reader = pcsv.open_csv(stream, read_options=pcsv.ReadOptions(block_size=block),
                            parse_options=pcsv.ParseOptions(newlines_in_values=True),
                            convert_options=_arrow_options(pa, pcsv))

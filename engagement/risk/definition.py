@@ -57,9 +57,14 @@ def expected_schedule(frames: RiskFrames) -> pd.DataFrame:
     subs = frames.submissions.dropna(subset=["tp_id"])
     width = int(max(tps["tp_id"].max() if len(tps) else 0, subs["tp_id"].max() if len(subs) else 0)) + 1
     # One integer key per (person, timepoint): much faster to group and look up than a MultiIndex.
-    first = subs["day"].groupby(subs["pid"].to_numpy() * width + subs["tp_id"].to_numpy().astype("int64")).min()
-    sched = sched.assign(first_sub=first.reindex(sched["pid"].to_numpy() * width + sched["tp_id"].to_numpy())
-                         .to_numpy(dtype="float64"))
+    first = (
+        subs["day"].groupby(subs["pid"].to_numpy() * width + subs["tp_id"].to_numpy().astype("int64")).min()
+    )
+    sched = sched.assign(
+        first_sub=first.reindex(sched["pid"].to_numpy() * width + sched["tp_id"].to_numpy()).to_numpy(
+            dtype="float64"
+        )
+    )
     sched["missed"] = ~(sched["first_sub"] <= sched["close"])
     return sched.sort_values(["pid", "seq"], kind="stable").reset_index(drop=True)
 
@@ -67,10 +72,16 @@ def expected_schedule(frames: RiskFrames) -> pd.DataFrame:
 def _cross(pids: np.ndarray, enrolled: np.ndarray, tps: pd.DataFrame) -> pd.DataFrame:
     n_p, n_t = len(pids), len(tps)
     due = np.repeat(enrolled, n_t) + np.tile(tps["due_day"].to_numpy(), n_p)
-    return pd.DataFrame({
-        "pid": np.repeat(pids, n_t).astype("int64"), "tp_id": np.tile(tps["tp_id"].to_numpy(), n_p),
-        "seq": np.tile(tps["seq"].to_numpy(), n_p), "stage_order": np.tile(tps["stage_order"].to_numpy(), n_p),
-        "due": due.astype("int64"), "close": (due + np.tile(tps["window_days"].to_numpy(), n_p)).astype("int64")})
+    return pd.DataFrame(
+        {
+            "pid": np.repeat(pids, n_t).astype("int64"),
+            "tp_id": np.tile(tps["tp_id"].to_numpy(), n_p),
+            "seq": np.tile(tps["seq"].to_numpy(), n_p),
+            "stage_order": np.tile(tps["stage_order"].to_numpy(), n_p),
+            "due": due.astype("int64"),
+            "close": (due + np.tile(tps["window_days"].to_numpy(), n_p)).astype("int64"),
+        }
+    )
 
 
 def applicable_timepoints(frames: RiskFrames) -> dict[str, set[int]]:
@@ -83,14 +94,17 @@ def applicable_timepoints(frames: RiskFrames) -> dict[str, set[int]]:
     """
     subs = frames.submissions.dropna(subset=["tp_id"])
     role_of = frames.participants.set_index("pid")["role"]
-    answered = pd.DataFrame({"tp_id": subs["tp_id"].astype("int64").to_numpy(),
-                             "role": role_of.reindex(subs["pid"]).to_numpy()}).drop_duplicates()
+    answered = pd.DataFrame(
+        {"tp_id": subs["tp_id"].astype("int64").to_numpy(), "role": role_of.reindex(subs["pid"]).to_numpy()}
+    ).drop_duplicates()
     by_tp = answered.groupby("tp_id")["role"].agg(set).to_dict()
     out: dict[str, set[int]] = {}
     for role in frames.participants["role"].unique():
-        out[role] = {int(tp) for tp, audience in zip(frames.schedule["tp_id"], frames.schedule["audience"],
-                                                     strict=True)
-                     if (audience is None or role in audience) and role in by_tp.get(int(tp), {role})}
+        out[role] = {
+            int(tp)
+            for tp, audience in zip(frames.schedule["tp_id"], frames.schedule["audience"], strict=True)
+            if (audience is None or role in audience) and role in by_tp.get(int(tp), {role})
+        }
     return out
 
 
@@ -102,15 +116,24 @@ def disengagement_events(frames: RiskFrames, sched: pd.DataFrame | None = None) 
     prev_missed = s.groupby("pid")["missed"].shift(1, fill_value=False).astype(bool)
     second = s[s["missed"] & prev_missed]
     missed_day = second.groupby("pid")["close"].min().reindex(pids).astype("float64")
-    events = pd.DataFrame({"status_day": status_days(frames, EVENT_STATUSES).reindex(pids).to_numpy(),
-                           "missed_day": missed_day.to_numpy()}, index=pids.to_numpy())
+    events = pd.DataFrame(
+        {
+            "status_day": status_days(frames, EVENT_STATUSES).reindex(pids).to_numpy(),
+            "missed_day": missed_day.to_numpy(),
+        },
+        index=pids.to_numpy(),
+    )
     events["event_day"] = events[["status_day", "missed_day"]].min(axis=1)
-    status_first = events["status_day"].notna() & (events["status_day"] <= events["missed_day"].fillna(np.inf))
-    events["event_kind"] = np.where(events["event_day"].isna(), "",
-                                    np.where(status_first, "status", "missed_two"))
+    status_first = events["status_day"].notna() & (
+        events["status_day"] <= events["missed_day"].fillna(np.inf)
+    )
+    events["event_kind"] = np.where(
+        events["event_day"].isna(), "", np.where(status_first, "status", "missed_two")
+    )
     status_by_pid = _event_status(frames)
     events.loc[events["event_kind"] == "status", "event_kind"] = status_by_pid.reindex(
-        events.index[events["event_kind"] == "status"]).to_numpy()
+        events.index[events["event_kind"] == "status"]
+    ).to_numpy()
     events.index.name = "pid"
     return events[["event_day", "event_kind"]]
 
@@ -131,8 +154,9 @@ def active_at(frames: RiskFrames, t: int) -> pd.Series:
     return (p["enrolled"] <= t) & ~(exit_day <= t)
 
 
-def labels_at(frames: RiskFrames, t: int, horizon_days: int = DEFAULT_HORIZON_DAYS,
-              events: pd.DataFrame | None = None) -> pd.Series:
+def labels_at(
+    frames: RiskFrames, t: int, horizon_days: int = DEFAULT_HORIZON_DAYS, events: pd.DataFrame | None = None
+) -> pd.Series:
     """Label (1 = disengages within (t, t + horizon]) for everyone at risk at t.
 
     At risk: active at t and not yet disengaged by t. Labels are only complete when t + horizon is on or

@@ -32,8 +32,9 @@ LEAKAGE_AUC = 0.95
 REQUIRED_GAIN = 0.03
 
 
-def evaluate(session: Session, study_id: str, cutoff: dt.date | str,
-             horizon_days: int = DEFAULT_HORIZON_DAYS) -> dict[str, Any]:
+def evaluate(
+    session: Session, study_id: str, cutoff: dt.date | str, horizon_days: int = DEFAULT_HORIZON_DAYS
+) -> dict[str, Any]:
     """The evaluation JSON for one study (see module docstring)."""
     frames = load_frames(session, study_id)
     return evaluate_frames(frames, day(cutoff), horizon_days)
@@ -51,35 +52,57 @@ def check_inputs(frames: RiskFrames, cutoff: int, horizon_days: int) -> None:
         raise fail("R600", f"study {frames.study_id} has no participants", item=frames.study_id)
     first, last = int(frames.participants["enrolled"].min()), frames.last_day()
     if not first + horizon_days <= cutoff <= last - horizon_days:
-        raise fail("R601", f"the cutoff must leave {horizon_days} days of data on each side: between "
-                   f"{to_date(first + horizon_days)} and {to_date(last - horizon_days)}",
-                   item="--cutoff", value=to_date(cutoff).isoformat())
+        raise fail(
+            "R601",
+            f"the cutoff must leave {horizon_days} days of data on each side: between "
+            f"{to_date(first + horizon_days)} and {to_date(last - horizon_days)}",
+            item="--cutoff",
+            value=to_date(cutoff).isoformat(),
+        )
 
 
-def evaluate_frames(frames: RiskFrames, cutoff: int, horizon_days: int = DEFAULT_HORIZON_DAYS,
-                    min_events: int = MIN_EVENTS) -> dict[str, Any]:
+def evaluate_frames(
+    frames: RiskFrames, cutoff: int, horizon_days: int = DEFAULT_HORIZON_DAYS, min_events: int = MIN_EVENTS
+) -> dict[str, Any]:
     check_inputs(frames, cutoff, horizon_days)
     codes = frames.participants.set_index("pid")["code"]
     test_pids = {int(p) for p, c in codes.items() if in_test_half(c)}
     train_pids = set(codes.index.astype(int)) - test_pids
     first = int(frames.participants["enrolled"].min())
-    train = training_set(frames, first + STEP_DAYS, cutoff - horizon_days, horizon_days, STEP_DAYS, train_pids)
-    test = training_set(frames, cutoff, frames.last_day() - horizon_days, horizon_days, EVAL_STEP_DAYS,
-                        test_pids)
+    train = training_set(
+        frames, first + STEP_DAYS, cutoff - horizon_days, horizon_days, step_days=STEP_DAYS, pids=train_pids
+    )
+    test = training_set(
+        frames,
+        cutoff,
+        frames.last_day() - horizon_days,
+        horizon_days,
+        step_days=EVAL_STEP_DAYS,
+        pids=test_pids,
+    )
     for side, ts in (("training", train), ("evaluation", test)):
         if len(np.unique(ts.y)) < 2:
-            raise fail("R606", f"the {side} side has {len(ts.y)} snapshots and {ts.n_events} events",
-                       item="--cutoff", value=to_date(cutoff).isoformat())
+            raise fail(
+                "R606",
+                f"the {side} side has {len(ts.y)} snapshots and {ts.n_events} events",
+                item="--cutoff",
+                value=to_date(cutoff).isoformat(),
+            )
     fitted = fit(train, min_events)
-    risk = fitted.scorer.predict_risk(test.X)
+    risk = fitted.scorer.predict_risk(test.feats)
     model = metrics(test.y, risk)
     baselines = _baselines(train, test)
     gain = round(model["roc_auc"] - baselines["missed_last_survey"]["roc_auc"], 4)
     return {
-        "study_id": frames.study_id, "cutoff": to_date(cutoff).isoformat(), "horizon_days": horizon_days,
-        "method": fitted.card["kind"], "fallback": fitted.card.get("fallback"),
-        "train": _side(train), "test": _side(test),
-        "model": model, "baselines": baselines,
+        "study_id": frames.study_id,
+        "cutoff": to_date(cutoff).isoformat(),
+        "horizon_days": horizon_days,
+        "method": fitted.card["kind"],
+        "fallback": fitted.card.get("fallback"),
+        "train": _side(train),
+        "test": _side(test),
+        "model": model,
+        "baselines": baselines,
         "auc_gain_over_missed_last": gain,
         "beats_missed_last_by_required_margin": bool(gain >= REQUIRED_GAIN),
         "leakage_suspected": bool(model["roc_auc"] >= LEAKAGE_AUC),
@@ -93,10 +116,16 @@ def metrics(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
     k = max(1, math.ceil(TOP_SHARE * len(y)))
     top = np.argsort(-p, kind="stable")[:k]
     slope, intercept = calibration_line(y, p)
-    return {"roc_auc": _r(roc_auc_score(y, p)), "pr_auc": _r(average_precision_score(y, p)),
-            "prevalence": _r(y.mean()), "precision_top10": _r(y[top].mean()),
-            "recall_top10": _r(y[top].sum() / y.sum()), "brier": _r(brier_score_loss(y, p)),
-            "calibration_slope": slope, "calibration_intercept": intercept}
+    return {
+        "roc_auc": _r(roc_auc_score(y, p)),
+        "pr_auc": _r(average_precision_score(y, p)),
+        "prevalence": _r(y.mean()),
+        "precision_top10": _r(y[top].mean()),
+        "recall_top10": _r(y[top].sum() / y.sum()),
+        "brier": _r(brier_score_loss(y, p)),
+        "calibration_slope": slope,
+        "calibration_intercept": intercept,
+    }
 
 
 def calibration_line(y: np.ndarray, p: np.ndarray) -> tuple[float | None, float | None]:
@@ -109,33 +138,49 @@ def calibration_line(y: np.ndarray, p: np.ndarray) -> tuple[float | None, float 
 
 
 def _baselines(train: TrainingSet, test: TrainingSet) -> dict[str, dict[str, float]]:
-    missed_tr = train.X["missed_last"].to_numpy() >= 1
-    rate = {flag: float(train.y[missed_tr == flag].mean()) if (missed_tr == flag).any() else float(train.y.mean())
-            for flag in (True, False)}
-    missed_te = test.X["missed_last"].to_numpy() >= 1
+    missed_tr = train.feats["missed_last"].to_numpy() >= 1
+    rate = {
+        flag: float(train.y[missed_tr == flag].mean()) if (missed_tr == flag).any() else float(train.y.mean())
+        for flag in (True, False)
+    }
+    missed_te = test.feats["missed_last"].to_numpy() >= 1
     p_missed = np.where(missed_te, rate[True], rate[False])
     p_prev = np.full(len(test.y), float(train.y.mean()))
     return {"missed_last_survey": metrics(test.y, p_missed), "prevalence": metrics(test.y, p_prev)}
 
 
 def lead_time(frames: RiskFrames, test: TrainingSet, risk: np.ndarray, threshold: float) -> dict[str, Any]:
-    """Days from the first evaluation snapshot flagging a person (risk >= threshold) to their disengagement."""
+    """Days from a person's first flag (risk >= threshold) in the evaluation snapshots to their disengagement.
+
+    Counted over evaluation-side people who disengage after the cutoff and by the last day of data.
+    """
     events = disengagement_events(frames, expected_schedule(frames))["event_day"]
     snaps = pd.DataFrame({"pid": test.pid, "t": test.day, "flag": risk >= threshold})
     snaps["event"] = events.reindex(snaps["pid"]).to_numpy()
-    window_end = int(test.day.max()) + int(max(1, (snaps["event"] - snaps["t"]).max() if len(snaps) else 1))
-    had = snaps[(snaps["event"] > snaps["t"].min()) & (snaps["event"] <= window_end)]
-    n_events = int(had["pid"].nunique())
-    flagged = had[had["flag"] & (had["t"] < had["event"])].groupby("pid").agg(t=("t", "min"), event=("event", "first"))
+    had = snaps[(snaps["event"] > snaps["t"].min()) & (snaps["event"] <= frames.last_day())]
+    flagged = (
+        had[had["flag"] & (had["t"] < had["event"])]
+        .groupby("pid")
+        .agg(t=("t", "min"), event=("event", "first"))
+    )
     leads = (flagged["event"] - flagged["t"]).to_numpy()
-    return {"threshold": threshold, "events": n_events, "flagged_before": int(len(leads)),
-            "median_days": float(np.median(leads)) if len(leads) else None}
+    return {
+        "threshold": threshold,
+        "events": int(had["pid"].nunique()),
+        "flagged_before": len(leads),
+        "median_days": float(np.median(leads)) if len(leads) else None,
+    }
 
 
 def _side(ts: TrainingSet) -> dict[str, Any]:
-    return {"participants": int(pd.unique(ts.pid).size), "snapshots": int(len(ts.y)),
-            "events": ts.n_events, "prevalence": _r(ts.y.mean()),
-            "first_snapshot": to_date(ts.day.min()).isoformat(), "last_snapshot": to_date(ts.day.max()).isoformat()}
+    return {
+        "participants": int(pd.unique(ts.pid).size),
+        "snapshots": len(ts.y),
+        "events": ts.n_events,
+        "prevalence": _r(ts.y.mean()),
+        "first_snapshot": to_date(ts.day.min()).isoformat(),
+        "last_snapshot": to_date(ts.day.max()).isoformat(),
+    }
 
 
 def _r(x: float) -> float:

@@ -32,8 +32,10 @@ FEATURE_TEXT: dict[str, FeatureText] = {
     **{f"{i}_latest": FeatureText(f"latest {i} score", " of 100") for i in INDICATORS},
     **{f"{i}_change": FeatureText(f"change in {i} since the previous survey", " points") for i in INDICATORS},
     **{f"{i}_slope": FeatureText(f"{i} trend", " points a month", 1) for i in INDICATORS},
-    **{f"{i}_stage_change": FeatureText(f"change in {i} since the previous stage", " points")
-       for i in INDICATORS},
+    **{
+        f"{i}_stage_change": FeatureText(f"change in {i} since the previous stage", " points")
+        for i in INDICATORS
+    },
     "missed_count": FeatureText("surveys missed"),
     "late_count": FeatureText("surveys returned late"),
     "missed_streak": FeatureText("surveys missed in a row, up to now"),
@@ -61,8 +63,7 @@ def features_as_of(frames: RiskFrames, t: int, sched: pd.DataFrame | None = None
     p = frames.participants.set_index("pid").loc[pids]
     out = pd.DataFrame(index=pids)
     out = out.join(_schedule_features(sched, pids, t))
-    subs = frames.submissions[(frames.submissions["day"] <= t)
-                              & frames.submissions["pid"].isin(pids)]
+    subs = frames.submissions[(frames.submissions["day"] <= t) & frames.submissions["pid"].isin(pids)]
     out = out.join(_timing_features(subs, sched, p, t))
     out = out.join(_score_features(frames, subs))
     out = out.join(_comment_features(frames, subs))
@@ -158,8 +159,12 @@ def _indicator_features(s: pd.DataFrame, ind: str) -> dict[str, pd.Series]:
     last_earlier = np.maximum.reduceat(np.where(earlier, np.arange(len(v)), -1), starts)
     stage_change = np.where(last_earlier >= 0, latest - v[np.maximum(last_earlier, 0)], np.nan)
     index = pd.Index(pid[starts], name="pid")
-    return {f"{ind}_latest": pd.Series(latest, index), f"{ind}_change": pd.Series(latest - previous, index),
-            f"{ind}_slope": pd.Series(slope, index), f"{ind}_stage_change": pd.Series(stage_change, index)}
+    return {
+        f"{ind}_latest": pd.Series(latest, index),
+        f"{ind}_change": pd.Series(latest - previous, index),
+        f"{ind}_slope": pd.Series(slope, index),
+        f"{ind}_stage_change": pd.Series(stage_change, index),
+    }
 
 
 def _comment_features(frames: RiskFrames, subs: pd.DataFrame) -> pd.DataFrame:

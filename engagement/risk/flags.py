@@ -16,18 +16,17 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
 from sqlalchemy.orm import Session
 
 from engagement.csv_safe import safe_cell
 from engagement.errors import fail
 from engagement.permissions import Action, Viewer
-from engagement.suppression import min_cell_size
 from engagement.risk.definition import disengagement_events, expected_schedule
 from engagement.risk.features import FEATURE_TEXT, FEATURES, PERCENT_FEATURES, features_as_of
 from engagement.risk.frames import RiskFrames, day, load_frames, to_date
 from engagement.risk.model import ELEVATED, HIGH, ModelScorer, latest_model, loads, train_frames
 from engagement.risk.rules import RulesScorer
+from engagement.suppression import min_cell_size
 
 N_REASONS = 3
 MIN_EFFECT = 0.005  # a factor moving risk by less than half a point is not worth a sentence
@@ -36,10 +35,18 @@ NOT_REASONS = {"role_patient", "role_caregiver", "role_advocate", "stage_order"}
 EXPLAINED = [f for f in FEATURES if f not in NOT_REASONS]
 # feature -> (person yes, person no, typical yes, typical no)
 BINARY_TEXT = {
-    "missed_last": ("missed the last due survey", "returned the last due survey",
-                    "most people missed it", "most people returned it"),
-    "neg_last_two": ("the last two comments were negative", "the last two comments were not both negative",
-                     "most people's were", "most people's were not"),
+    "missed_last": (
+        "missed the last due survey",
+        "returned the last due survey",
+        "most people missed it",
+        "most people returned it",
+    ),
+    "neg_last_two": (
+        "the last two comments were negative",
+        "the last two comments were not both negative",
+        "most people's were",
+        "most people's were not",
+    ),
 }
 LOW_REASON = "low risk"
 FLAG_COLUMNS = ["participant_id", "site_id", "risk", "band", "reasons"]
@@ -49,48 +56,58 @@ def band(risk: np.ndarray) -> np.ndarray:
     return np.where(risk >= HIGH, "high", np.where(risk >= ELEVATED, "elevated", "low"))
 
 
-def score_frames(frames: RiskFrames, scorer: ModelScorer | RulesScorer, t: int,
-                 sched: pd.DataFrame | None = None) -> pd.DataFrame:
+def score_frames(
+    frames: RiskFrames, scorer: ModelScorer | RulesScorer, t: int, sched: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Everyone active at t: participant_id, site_id, risk, band, reasons, plus pid and helper columns."""
     sched = expected_schedule(frames) if sched is None else sched
-    X = features_as_of(frames, t, sched)
-    risk = scorer.predict_risk(X) if len(X) else np.array([])
-    p = frames.participants.set_index("pid").loc[X.index]
-    events = disengagement_events(frames, sched).loc[X.index]
-    out = pd.DataFrame({"pid": X.index.to_numpy(), "participant_id": p["code"].to_numpy(),
-                        "site_id": p["site"].to_numpy(), "site_pk": p["site_id"].to_numpy(),
-                        "risk": np.round(risk, 4), "band": band(risk),
-                        "reasons": explain(scorer, X, risk),
-                        "already_disengaged": (events["event_day"] <= t).to_numpy(),
-                        "missed_count": X["missed_count"].to_numpy(),
-                        "stage_order": X["stage_order"].to_numpy()})
+    feats = features_as_of(frames, t, sched)
+    risk = scorer.predict_risk(feats) if len(feats) else np.array([])
+    p = frames.participants.set_index("pid").loc[feats.index]
+    events = disengagement_events(frames, sched).loc[feats.index]
+    out = pd.DataFrame(
+        {
+            "pid": feats.index.to_numpy(),
+            "participant_id": p["code"].to_numpy(),
+            "site_id": p["site"].to_numpy(),
+            "site_pk": p["site_id"].to_numpy(),
+            "risk": np.round(risk, 4),
+            "band": band(risk),
+            "reasons": explain(scorer, feats, risk),
+            "already_disengaged": (events["event_day"] <= t).to_numpy(),
+            "missed_count": feats["missed_count"].to_numpy(),
+            "stage_order": feats["stage_order"].to_numpy(),
+        }
+    )
     return out.sort_values(["risk", "participant_id"], ascending=[False, True]).reset_index(drop=True)
 
 
-def explain(scorer: ModelScorer | RulesScorer, X: pd.DataFrame, risk: np.ndarray) -> list[str]:
+def explain(scorer: ModelScorer | RulesScorer, feats: pd.DataFrame, risk: np.ndarray) -> list[str]:
     """Top reasons per row, joined with '; ' (see the module docstring for the method).
 
     Only elevated and high risks are explained: those are the people a manager calls, and it keeps
     scoring 100,000 people with gradient boosting inside seconds. The typical values still come from
     everyone scored.
     """
-    out = np.full(len(X), LOW_REASON, dtype=object)
+    out = np.full(len(feats), LOW_REASON, dtype=object)
     flagged = risk >= ELEVATED
     if flagged.any():
-        out[flagged] = _explain(scorer, X[FEATURES].to_numpy(dtype="float64")[flagged], risk[flagged],
-                                cohort_typical(X))
+        out[flagged] = _explain(
+            scorer, feats[FEATURES].to_numpy(dtype="float64")[flagged], risk[flagged], cohort_typical(feats)
+        )
     return list(out)
 
 
-def _explain(scorer: ModelScorer | RulesScorer, V: np.ndarray, risk: np.ndarray,
-             typical_s: pd.Series) -> list[str]:
+def _explain(
+    scorer: ModelScorer | RulesScorer, mat: np.ndarray, risk: np.ndarray, typical_s: pd.Series
+) -> list[str]:
     typical = {f: float(typical_s[f]) for f in FEATURES}
-    effects = np.zeros((len(V), len(EXPLAINED)))
+    effects = np.zeros((len(mat), len(EXPLAINED)))
     for j, feature in enumerate(EXPLAINED):
         col, tv = FEATURES.index(feature), typical[feature]
-        differs = ~((V[:, col] == tv) | (np.isnan(V[:, col]) & np.isnan(tv)))
+        differs = ~((mat[:, col] == tv) | (np.isnan(mat[:, col]) & np.isnan(tv)))
         if differs.any():
-            swapped = V[differs]
+            swapped = mat[differs]
             swapped[:, col] = tv
             effects[differs, j] = risk[differs] - scorer.predict_array(swapped)
     top = np.argsort(-effects, axis=1, kind="stable")[:, :N_REASONS]
@@ -99,7 +116,7 @@ def _explain(scorer: ModelScorer | RulesScorer, V: np.ndarray, risk: np.ndarray,
     for j, feature in enumerate(EXPLAINED):
         rows, slots = np.nonzero((top == j) & (top_effect >= MIN_EFFECT))
         if len(rows):
-            values = V[rows, FEATURES.index(feature)]
+            values = mat[rows, FEATURES.index(feature)]
             texts[rows, slots] = [_reason_cached(feature, _key(feature, v), typical[feature]) for v in values]
     return ["; ".join(t for t in row if t) or "no single factor stands out" for row in texts]
 
@@ -114,11 +131,11 @@ def _reason_cached(feature: str, value: float, typical: float) -> str:
     return reason(feature, value, typical, 1.0)
 
 
-def cohort_typical(X: pd.DataFrame) -> pd.Series:
+def cohort_typical(feats: pd.DataFrame) -> pd.Series:
     """The median, except for yes/no features, where it is the more common answer (no 0.5 ties)."""
-    typical = X.median()
+    typical = feats.median()
     for feature in BINARY_TEXT:
-        typical[feature] = float(X[feature].mean() > 0.5)
+        typical[feature] = float(feats[feature].mean() > 0.5)
     return typical
 
 
@@ -133,8 +150,9 @@ def reason(feature: str, value: float, typical: float, effect: float) -> str:
     if _missing(value):
         return f"{text.label}: not known yet (typical {_fmt(feature, typical)}): {direction}"
     compare = "higher than" if _missing(typical) or value > typical else "lower than"
-    return (f"{text.label}: {_fmt(feature, value)} ({compare} the typical {_fmt(feature, typical)}): "
-            f"{direction}")
+    return (
+        f"{text.label}: {_fmt(feature, value)} ({compare} the typical {_fmt(feature, typical)}): {direction}"
+    )
 
 
 def _missing(v: float) -> bool:
@@ -151,35 +169,47 @@ def _fmt(feature: str, v: float) -> str:
     return f"{shown}{text.unit}"
 
 
-def write_flags_csv(flags: pd.DataFrame, path: Path | str) -> Path:
-    """flags.csv: participant_id, site_id, risk (0-1), band, reasons; spreadsheet-formula-safe cells."""
-    path = Path(path)
+def flags_csv(flags: pd.DataFrame) -> str:
+    """flags.csv content: participant_id, site_id, risk (0-1), band, reasons; formula-safe cells."""
     out = flags[FLAG_COLUMNS].copy()
     for col in ("participant_id", "site_id", "reasons"):
         out[col] = out[col].map(safe_cell)
-    out.to_csv(path, index=False, lineterminator="\n")
+    return out.to_csv(index=False, lineterminator="\n")
+
+
+def write_flags_csv(flags: pd.DataFrame, path: Path | str) -> Path:
+    path = Path(path)
+    path.write_text(flags_csv(flags), encoding="utf-8")
     return path
 
 
 # ---------------------------------------------------------------------------------------- services
 
 
-def scorer_for(session: Session, actor: str, frames: RiskFrames, t: int, *,
-               train_if_missing: bool = True) -> tuple[ModelScorer | RulesScorer, dict[str, Any]]:
+def scorer_for(
+    session: Session, actor: str, frames: RiskFrames, t: int, *, train_if_missing: bool = True
+) -> tuple[ModelScorer | RulesScorer, dict[str, Any]]:
     """The study's saved model as of t; else train one now (or, read-only, use the rules)."""
     row = latest_model(session, frames.study_id, t)
     if row is None and train_if_missing:
         row = train_frames(session, actor, frames, t)
     if row is None:
-        return RulesScorer(), {"method": "rules", "model_id": None,
-                               "fallback": "no model trained for this study yet: using the rules"}
+        return RulesScorer(), {
+            "method": "rules",
+            "model_id": None,
+            "fallback": "no model trained for this study yet: using the rules",
+        }
     return loads(row.kind, row.blob, f"risk_models.id={row.id}"), {
-        "method": row.kind, "model_id": row.id, "model_as_of": row.as_of.isoformat(),
-        "fallback": (row.card or {}).get("fallback")}
+        "method": row.kind,
+        "model_id": row.id,
+        "model_as_of": row.as_of.isoformat(),
+        "fallback": (row.card or {}).get("fallback"),
+    }
 
 
-def score(session: Session, viewer: Viewer, study_id: str, as_of: dt.date | str,
-          *, train_if_missing: bool = True) -> pd.DataFrame:
+def score(
+    session: Session, viewer: Viewer, study_id: str, as_of: dt.date | str, *, train_if_missing: bool = True
+) -> pd.DataFrame:
     """Risk for every active participant the viewer may see, highest first.
 
     Columns participant_id (code), site_id (site code), risk, band, reasons, and helpers; df.attrs says
@@ -210,11 +240,13 @@ def share_elevated(session: Session, viewer: Viewer, study_id: str, as_of: dt.da
         return None
     t = day(as_of)
     scorer, _ = scorer_for(session, viewer.username, frames, t, train_if_missing=False)
-    X = features_as_of(frames, t)
-    if X.empty:
+    feats = features_as_of(frames, t)
+    if feats.empty:
         return None
-    flagged = int((scorer.predict_risk(X) >= ELEVATED).sum())
+    flagged = int((scorer.predict_risk(feats) >= ELEVATED).sum())
     n_min = min_cell_size()
-    if viewer.aggregate_only(study_id) and (len(X) < n_min or 0 < flagged < n_min or 0 < len(X) - flagged < n_min):
+    if viewer.aggregate_only(study_id) and (
+        len(feats) < n_min or 0 < flagged < n_min or 0 < len(feats) - flagged < n_min
+    ):
         return None
-    return round(flagged / len(X), 4)
+    return round(flagged / len(feats), 4)

@@ -65,15 +65,26 @@ class RiskFrames:
 
     def last_day(self) -> int:
         """The last date the data speaks about: outcomes after it are not known yet."""
-        candidates = [self.submissions["day"].max(), self.status["day"].max(),
-                      self.participants["status_day"].max(), self.participants["enrolled"].max()]
+        candidates = [
+            self.submissions["day"].max(),
+            self.status["day"].max(),
+            self.participants["status_day"].max(),
+            self.participants["enrolled"].max(),
+        ]
         known = [int(c) for c in candidates if pd.notna(c)]
         return max(known) if known else 0
 
 
-def make_frames(study_id: str, participants: pd.DataFrame, status: pd.DataFrame | None,
-                schedule: pd.DataFrame, submissions: pd.DataFrame, scores: pd.DataFrame | None = None,
-                comments: pd.DataFrame | None = None) -> RiskFrames:
+def make_frames(
+    study_id: str,
+    participants: pd.DataFrame,
+    status: pd.DataFrame | None,
+    schedule: pd.DataFrame,
+    submissions: pd.DataFrame,
+    *,
+    scores: pd.DataFrame | None = None,
+    comments: pd.DataFrame | None = None,
+) -> RiskFrames:
     """Build frames from hand-made tables (tests, benchmarks); dates may be dates or day numbers."""
     p = participants.copy()
     for col in ("enrolled", "status_day"):
@@ -85,15 +96,21 @@ def make_frames(study_id: str, participants: pd.DataFrame, status: pd.DataFrame 
     sched = schedule.copy()
     if "audience" not in sched.columns:
         sched["audience"] = None  # everyone
-    return RiskFrames(study_id, p[PARTICIPANT_COLUMNS].reset_index(drop=True), st[STATUS_COLUMNS],
-                      sched[SCHEDULE_COLUMNS], subs[SUBMISSION_COLUMNS],
-                      _empty(SCORE_COLUMNS) if scores is None else scores[SCORE_COLUMNS].copy(),
-                      _empty(COMMENT_COLUMNS) if comments is None else comments[COMMENT_COLUMNS].copy())
+    return RiskFrames(
+        study_id,
+        p[PARTICIPANT_COLUMNS].reset_index(drop=True),
+        st[STATUS_COLUMNS],
+        sched[SCHEDULE_COLUMNS],
+        subs[SUBMISSION_COLUMNS],
+        _empty(SCORE_COLUMNS) if scores is None else scores[SCORE_COLUMNS].copy(),
+        _empty(COMMENT_COLUMNS) if comments is None else comments[COMMENT_COLUMNS].copy(),
+    )
 
 
 def _empty(columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype="float64" if c in ("value", "sentiment") else "int64")
-                         for c in columns})
+    return pd.DataFrame(
+        {c: pd.Series(dtype="float64" if c in ("value", "sentiment") else "int64") for c in columns}
+    )
 
 
 def _days(col: pd.Series) -> pd.Series:
@@ -107,48 +124,88 @@ def _days(col: pd.Series) -> pd.Series:
 def load_frames(session: Session, study_id: str) -> RiskFrames:
     """The one place the risk code reads the database."""
     people = session.execute(
-        select(Participant.id, Participant.code, Participant.site_id, Site.code, Participant.role,
-               Participant.enrolled_on, Participant.status, Participant.status_date)
-        .join(Site, Site.id == Participant.site_id).where(Participant.study_id == study_id)).all()
+        select(
+            Participant.id,
+            Participant.code,
+            Participant.site_id,
+            Site.code,
+            Participant.role,
+            Participant.enrolled_on,
+            Participant.status,
+            Participant.status_date,
+        )
+        .join(Site, Site.id == Participant.site_id)
+        .where(Participant.study_id == study_id)
+    ).all()
     participants = pd.DataFrame(people, columns=PARTICIPANT_COLUMNS)
     participants["enrolled"] = [day(d) for d in participants["enrolled"]]
     participants["status_day"] = [day(d) for d in participants["status_day"]]
 
-    status = pd.DataFrame(session.execute(
-        select(ParticipantStatusHistory.participant_id, ParticipantStatusHistory.status,
-               ParticipantStatusHistory.effective_on)
-        .join(Participant, Participant.id == ParticipantStatusHistory.participant_id)
-        .where(Participant.study_id == study_id)).all(), columns=STATUS_COLUMNS)
+    status = pd.DataFrame(
+        session.execute(
+            select(
+                ParticipantStatusHistory.participant_id,
+                ParticipantStatusHistory.status,
+                ParticipantStatusHistory.effective_on,
+            )
+            .join(Participant, Participant.id == ParticipantStatusHistory.participant_id)
+            .where(Participant.study_id == study_id)
+        ).all(),
+        columns=STATUS_COLUMNS,
+    )
     status["day"] = [day(d) for d in status["day"]]
 
-    schedule = pd.DataFrame(session.execute(
-        select(Timepoint.id, Timepoint.code, LifecycleStage.order, LifecycleStage.name,
-               Timepoint.due_day, Timepoint.window_days, Timepoint.instrument_id)
-        .join(LifecycleStage, LifecycleStage.id == Timepoint.stage_id)
-        .where(Timepoint.study_id == study_id)).all(), columns=SCHEDULE_COLUMNS)
+    schedule = pd.DataFrame(
+        session.execute(
+            select(
+                Timepoint.id,
+                Timepoint.code,
+                LifecycleStage.order,
+                LifecycleStage.name,
+                Timepoint.due_day,
+                Timepoint.window_days,
+                Timepoint.instrument_id,
+            )
+            .join(LifecycleStage, LifecycleStage.id == Timepoint.stage_id)
+            .where(Timepoint.study_id == study_id)
+        ).all(),
+        columns=SCHEDULE_COLUMNS,
+    )
     schedule["audience"] = schedule["audience"].map(_audiences(session))
 
-    subs = pd.DataFrame(session.execute(
-        select(Submission.id, Submission.participant_id, Submission.timepoint_id, Submission.submitted_at)
-        .where(Submission.study_id == study_id, Submission.participant_id.is_not(None))).all(),
-        columns=SUBMISSION_COLUMNS)
+    subs = pd.DataFrame(
+        session.execute(
+            select(
+                Submission.id, Submission.participant_id, Submission.timepoint_id, Submission.submitted_at
+            ).where(Submission.study_id == study_id, Submission.participant_id.is_not(None))
+        ).all(),
+        columns=SUBMISSION_COLUMNS,
+    )
     subs["day"] = [day(d) for d in subs["day"]]
     subs["tp_id"] = subs["tp_id"].astype("float64")  # nullable: submissions outside the schedule
 
-    scores = pd.DataFrame(session.execute(
-        select(Score.submission_id, Score.indicator, Score.value)
-        .join(Submission, Submission.id == Score.submission_id)
-        .where(Submission.study_id == study_id, Submission.participant_id.is_not(None))).all(),
-        columns=SCORE_COLUMNS)
+    scores = pd.DataFrame(
+        session.execute(
+            select(Score.submission_id, Score.indicator, Score.value)
+            .join(Submission, Submission.id == Score.submission_id)
+            .where(Submission.study_id == study_id, Submission.participant_id.is_not(None))
+        ).all(),
+        columns=SCORE_COLUMNS,
+    )
     scores["value"] = scores["value"].astype("float64")
 
     rows = session.execute(
         select(Comment.submission_id, Comment.sentiment, Comment.text_scrubbed)
         .join(Submission, Submission.id == Comment.submission_id)
-        .where(Submission.study_id == study_id, Submission.participant_id.is_not(None))).all()
-    comments = pd.DataFrame({"sub_id": [r[0] for r in rows],
-                             "sentiment": [r[1] if r[1] is not None else sentiment(r[2]) for r in rows]},
-                            columns=COMMENT_COLUMNS)
+        .where(Submission.study_id == study_id, Submission.participant_id.is_not(None))
+    ).all()
+    comments = pd.DataFrame(
+        {
+            "sub_id": [r[0] for r in rows],
+            "sentiment": [r[1] if r[1] is not None else sentiment(r[2]) for r in rows],
+        },
+        columns=COMMENT_COLUMNS,
+    )
     comments["sentiment"] = comments["sentiment"].astype("float64")
     return RiskFrames(study_id, participants, status, schedule, subs, scores, comments)
 
@@ -157,7 +214,8 @@ def _audiences(session: Session) -> dict[str, frozenset[str] | None]:
     """Instrument id -> the roles its newest version is written for (None: not stated, so everyone)."""
     out: dict[str, frozenset[str] | None] = {}
     for instrument_id, content in session.execute(
-            select(InstrumentVersion.instrument_id, InstrumentVersion.content).order_by(InstrumentVersion.id)):
+        select(InstrumentVersion.instrument_id, InstrumentVersion.content).order_by(InstrumentVersion.id)
+    ):
         audience = content.get("audience") if isinstance(content, dict) else None
         out[instrument_id] = frozenset(audience) if audience else None
     return out

@@ -22,16 +22,20 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from threadpoolctl import threadpool_limits
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from threadpoolctl import threadpool_limits
 
 from engagement import audit
 from engagement.errors import fail
 from engagement.models import RiskModel
 from engagement.permissions import Action, Viewer
-from engagement.risk.definition import DEFAULT_HORIZON_DAYS, disengagement_events, expected_schedule, labels_at
+from engagement.risk.definition import (
+    DEFAULT_HORIZON_DAYS,
+    disengagement_events,
+    expected_schedule,
+    labels_at,
+)
 from engagement.risk.features import FEATURES, features_as_of
 from engagement.risk.frames import RiskFrames, dates_between, day, load_frames, to_date
 from engagement.risk.rules import RulesScorer
@@ -52,7 +56,7 @@ def one_thread():  # type: ignore[no-untyped-def]
 
 @dataclass
 class TrainingSet:
-    X: pd.DataFrame
+    feats: pd.DataFrame
     y: np.ndarray
     day: np.ndarray
     pid: np.ndarray
@@ -63,9 +67,15 @@ class TrainingSet:
         return int(pd.unique(self.pid[self.y == 1]).size)
 
 
-def training_set(frames: RiskFrames, first_day: int, last_day: int,
-                 horizon_days: int = DEFAULT_HORIZON_DAYS, step_days: int = STEP_DAYS,
-                 pids: set[int] | None = None) -> TrainingSet:
+def training_set(
+    frames: RiskFrames,
+    first_day: int,
+    last_day: int,
+    horizon_days: int = DEFAULT_HORIZON_DAYS,
+    *,
+    step_days: int = STEP_DAYS,
+    pids: set[int] | None = None,
+) -> TrainingSet:
     """Snapshots at first_day, first_day + step, ... up to last_day: features at t, label over (t, t+h]."""
     sched = expected_schedule(frames)
     events = disengagement_events(frames, sched)
@@ -76,27 +86,45 @@ def training_set(frames: RiskFrames, first_day: int, last_day: int,
             y = y[y.index.isin(pids)]
         if y.empty:
             continue
-        X = features_as_of(frames, int(t), sched).loc[y.index]
-        parts.append((X, y.to_numpy(), np.full(len(y), t), y.index.to_numpy()))
+        feats = features_as_of(frames, int(t), sched).loc[y.index]
+        parts.append((feats, y.to_numpy(), np.full(len(y), t), y.index.to_numpy()))
     if not parts:
-        return TrainingSet(pd.DataFrame(columns=FEATURES, dtype="float64"), np.array([], dtype="int64"),
-                           np.array([], dtype="int64"), np.array([], dtype="int64"))
-    return TrainingSet(pd.concat([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
-                       np.concatenate([p[2] for p in parts]), np.concatenate([p[3] for p in parts]))
+        return TrainingSet(
+            pd.DataFrame(columns=FEATURES, dtype="float64"),
+            np.array([], dtype="int64"),
+            np.array([], dtype="int64"),
+            np.array([], dtype="int64"),
+        )
+    return TrainingSet(
+        pd.concat([p[0] for p in parts]),
+        np.concatenate([p[1] for p in parts]),
+        np.concatenate([p[2] for p in parts]),
+        np.concatenate([p[3] for p in parts]),
+    )
 
 
 def candidates() -> dict[str, Any]:
     # Strong L2 (C=0.02): a study has tens of events against 28 correlated features. On the demo study
     # C=0.02 beat C=0.1 and C=0.5 in PR-AUC and Brier at three cutoffs (docs/risk.md).
-    logistic = make_pipeline(SimpleImputer(strategy="median", keep_empty_features=True), StandardScaler(),
-                             LogisticRegression(C=0.02, max_iter=2000))
+    logistic = make_pipeline(
+        SimpleImputer(strategy="median", keep_empty_features=True),
+        StandardScaler(),
+        LogisticRegression(C=0.02, max_iter=2000),
+    )
     # Missing values become a far-out sentinel the trees can split off, as HistGradientBoosting does
     # with NaN itself; but its binning fails on a column that is all NaN in one calibration fold
     # (e.g. engagement scores, which only advocates give).
     boosting = make_pipeline(
         SimpleImputer(strategy="constant", fill_value=MISSING_SENTINEL, keep_empty_features=True),
-        HistGradientBoostingClassifier(max_iter=150, learning_rate=0.05, max_leaf_nodes=15,
-                                       min_samples_leaf=40, l2_regularization=1.0, random_state=0))
+        HistGradientBoostingClassifier(
+            max_iter=150,
+            learning_rate=0.05,
+            max_leaf_nodes=15,
+            min_samples_leaf=40,
+            l2_regularization=1.0,
+            random_state=0,
+        ),
+    )
     return {"logistic": logistic, "hist_gradient_boosting": boosting}
 
 
@@ -106,18 +134,18 @@ def calibrated(estimator: Any) -> CalibratedClassifierCV:
 
 
 class ModelScorer:
-    """A fitted, calibrated estimator with the same predict_risk(X) as RulesScorer."""
+    """A fitted, calibrated estimator with the same predict_risk(feats) as RulesScorer."""
 
     def __init__(self, kind: str, estimator: Any):
         self.kind, self.estimator = kind, estimator
 
-    def predict_risk(self, X: pd.DataFrame) -> np.ndarray:
-        return self.predict_array(X[FEATURES].to_numpy(dtype="float64"))
+    def predict_risk(self, feats: pd.DataFrame) -> np.ndarray:
+        return self.predict_array(feats[FEATURES].to_numpy(dtype="float64"))
 
-    def predict_array(self, V: np.ndarray) -> np.ndarray:
-        """V: one row per person, columns in FEATURES order."""
+    def predict_array(self, mat: np.ndarray) -> np.ndarray:
+        """mat: one row per person, columns in FEATURES order."""
         with one_thread():
-            return self.estimator.predict_proba(V)[:, 1]
+            return self.estimator.predict_proba(mat)[:, 1]
 
 
 @dataclass
@@ -136,14 +164,18 @@ def fit(ts: TrainingSet, min_events: int = MIN_EVENTS, only: str = "auto") -> Fi
         card.update(kind="rules", fallback="rules requested")
         return Fitted(RulesScorer(), card)
     if ts.n_events < min_events:
-        card.update(kind="rules", fallback=(
-            f"only {ts.n_events} disengagement events in the training window (fewer than {min_events}): "
-            "using the explainable rules instead of a fitted model"))
+        card.update(
+            kind="rules",
+            fallback=(
+                f"only {ts.n_events} disengagement events in the training window (fewer than {min_events}): "
+                "using the explainable rules instead of a fitted model"
+            ),
+        )
         return Fitted(RulesScorer(), card)
     with one_thread():
         validation = _temporal_validation(ts, only)
         best = max(validation, key=lambda k: (validation[k]["roc_auc"], -validation[k]["brier"]))
-        estimator = calibrated(candidates()[best]).fit(ts.X[FEATURES].to_numpy(dtype="float64"), ts.y)
+        estimator = calibrated(candidates()[best]).fit(ts.feats[FEATURES].to_numpy(dtype="float64"), ts.y)
     card.update(kind=best, fallback=None, validation=validation, selected_by="temporal validation ROC-AUC")
     return Fitted(ModelScorer(best, estimator), card)
 
@@ -152,7 +184,7 @@ def _temporal_validation(ts: TrainingSet, only: str = "auto") -> dict[str, dict[
     dates = np.unique(ts.day)
     cut = dates[int(np.floor(len(dates) * (1 - VALIDATION_SHARE)))] if len(dates) > 1 else dates[-1] + 1
     early, late = ts.day < cut, ts.day >= cut
-    X = ts.X[FEATURES].to_numpy(dtype="float64")
+    feats = ts.feats[FEATURES].to_numpy(dtype="float64")
     out: dict[str, dict[str, float]] = {}
     for kind, est in candidates().items():
         if only not in ("auto", kind):
@@ -160,23 +192,36 @@ def _temporal_validation(ts: TrainingSet, only: str = "auto") -> dict[str, dict[
         if len(np.unique(ts.y[early])) < 2 or len(np.unique(ts.y[late])) < 2:
             out[kind] = {"roc_auc": float("nan") if kind != "logistic" else 0.0, "brier": 1.0}
             continue
-        p = calibrated(est).fit(X[early], ts.y[early]).predict_proba(X[late])[:, 1]
-        out[kind] = {"roc_auc": round(float(roc_auc_score(ts.y[late], p)), 4),
-                     "brier": round(float(brier_score_loss(ts.y[late], p)), 4),
-                     "validation_from": to_date(cut).isoformat()}
+        p = calibrated(est).fit(feats[early], ts.y[early]).predict_proba(feats[late])[:, 1]
+        out[kind] = {
+            "roc_auc": round(float(roc_auc_score(ts.y[late], p)), 4),
+            "brier": round(float(brier_score_loss(ts.y[late], p)), 4),
+            "validation_from": to_date(cut).isoformat(),
+        }
     # NaN never wins max(); a failed split leaves logistic as the default choice.
     kept = {k: v for k, v in out.items() if not np.isnan(v["roc_auc"])}
     return kept or {"logistic" if only == "auto" else only: {"roc_auc": 0.0, "brier": 1.0}}
 
 
 def _data_card(ts: TrainingSet) -> dict[str, Any]:
-    window = ({"first_snapshot": to_date(ts.day.min()).isoformat(),
-               "last_snapshot": to_date(ts.day.max()).isoformat()} if len(ts.day) else {})
-    return {"data_window": window, "features": FEATURES, "n_rows": int(len(ts.y)),
-            "n_participants": int(pd.unique(ts.pid).size), "n_events": ts.n_events,
-            "prevalence": round(float(ts.y.mean()), 4) if len(ts.y) else None,
-            "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "sklearn_version": sklearn.__version__}
+    window = (
+        {
+            "first_snapshot": to_date(ts.day.min()).isoformat(),
+            "last_snapshot": to_date(ts.day.max()).isoformat(),
+        }
+        if len(ts.day)
+        else {}
+    )
+    return {
+        "data_window": window,
+        "features": FEATURES,
+        "n_rows": len(ts.y),
+        "n_participants": int(pd.unique(ts.pid).size),
+        "n_events": ts.n_events,
+        "prevalence": round(float(ts.y.mean()), 4) if len(ts.y) else None,
+        "trained_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "sklearn_version": sklearn.__version__,
+    }
 
 
 # ---------------------------------------------------------------------------------- skops storage
@@ -211,8 +256,13 @@ def loads(kind: str, blob: bytes | None, where: str = "risk_models") -> ModelSco
 # ---------------------------------------------------------------------------------------- services
 
 
-def train(session: Session, viewer: Viewer, study_id: str, as_of: dt.date | str | None = None,
-          horizon_days: int = DEFAULT_HORIZON_DAYS) -> RiskModel:
+def train(
+    session: Session,
+    viewer: Viewer,
+    study_id: str,
+    as_of: dt.date | str | None = None,
+    horizon_days: int = DEFAULT_HORIZON_DAYS,
+) -> RiskModel:
     """Train on what was known at as_of (default: the last day of data), save the model and its card."""
     viewer.require(Action.view_participants, study_id)  # study-wide: training reads every site
     frames = load_frames(session, study_id)
@@ -220,29 +270,51 @@ def train(session: Session, viewer: Viewer, study_id: str, as_of: dt.date | str 
     return train_frames(session, viewer.username, frames, t, horizon_days)
 
 
-def train_frames(session: Session, actor: str, frames: RiskFrames, t: int,
-                 horizon_days: int = DEFAULT_HORIZON_DAYS) -> RiskModel:
+def train_frames(
+    session: Session, actor: str, frames: RiskFrames, t: int, horizon_days: int = DEFAULT_HORIZON_DAYS
+) -> RiskModel:
     """Train and store; the caller has checked permissions."""
     if frames.participants.empty:
         raise fail("R600", f"study {frames.study_id} has no participants", item=frames.study_id)
     first = int(frames.participants["enrolled"].min())
     fitted = fit(training_set(frames, first + STEP_DAYS, t - horizon_days, horizon_days))
-    card = {**fitted.card, "study_id": frames.study_id, "as_of": to_date(t).isoformat(),
-            "horizon_days": horizon_days, "label": "withdrawn, lost to follow-up, or two due surveys "
-            "missed in a row, within the horizon", "bands": {"elevated": ELEVATED, "high": HIGH},
-            "format": "skops" if fitted.scorer.kind != "rules" else "rules (no stored estimator)"}
-    row = RiskModel(study_id=frames.study_id, as_of=to_date(t), kind=card["kind"], card=card,
-                    blob=dumps(fitted.scorer))
+    card = {
+        **fitted.card,
+        "study_id": frames.study_id,
+        "as_of": to_date(t).isoformat(),
+        "horizon_days": horizon_days,
+        "label": "withdrawn, lost to follow-up, or two due surveys missed in a row, within the horizon",
+        "bands": {"elevated": ELEVATED, "high": HIGH},
+        "format": "skops" if fitted.scorer.kind != "rules" else "rules (no stored estimator)",
+    }
+    row = RiskModel(
+        study_id=frames.study_id, as_of=to_date(t), kind=card["kind"], card=card, blob=dumps(fitted.scorer)
+    )
     session.add(row)
     session.flush()
-    audit.record(session, actor, "risk.train", "risk_model", row.id, None,
-                 {"study_id": frames.study_id, "as_of": card["as_of"], "kind": card["kind"],
-                  "n_events": card["n_events"]}, reason=card.get("fallback"))
+    audit.record(
+        session,
+        actor,
+        "risk.train",
+        "risk_model",
+        row.id,
+        None,
+        {
+            "study_id": frames.study_id,
+            "as_of": card["as_of"],
+            "kind": card["kind"],
+            "n_events": card["n_events"],
+        },
+        reason=card.get("fallback"),
+    )
     return row
 
 
 def latest_model(session: Session, study_id: str, t: int) -> RiskModel | None:
     """The newest model trained as of t or earlier (a later one would have seen the future)."""
-    return session.scalars(select(RiskModel).where(RiskModel.study_id == study_id,
-                                                   RiskModel.as_of <= to_date(t))
-                           .order_by(RiskModel.as_of.desc(), RiskModel.id.desc()).limit(1)).first()
+    return session.scalars(
+        select(RiskModel)
+        .where(RiskModel.study_id == study_id, RiskModel.as_of <= to_date(t))
+        .order_by(RiskModel.as_of.desc(), RiskModel.id.desc())
+        .limit(1)
+    ).first()

@@ -8,8 +8,8 @@ model replaces them.
 from __future__ import annotations
 
 import operator
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -28,8 +28,8 @@ class Rule:
     weight: float
     sentence: str  # the rule in plain words
 
-    def fires(self, X: pd.DataFrame) -> np.ndarray:
-        return self.fires_on(X[self.feature].to_numpy())
+    def fires(self, feats: pd.DataFrame) -> np.ndarray:
+        return self.fires_on(feats[self.feature].to_numpy())
 
     def fires_on(self, values: np.ndarray) -> np.ndarray:
         compare: Callable = operator.ge if self.op == ">=" else operator.le
@@ -38,38 +38,58 @@ class Rule:
 
 RULES: tuple[Rule, ...] = (
     Rule("missed_last", "missed_last", ">=", 1, 0.30, "missed the last due survey"),
-    Rule("burden_up", "burden_change", ">=", 15, 0.20, "burden rose by 15 points or more since the previous survey"),
-    Rule("trust_down", "trust_change", "<=", -15, 0.20, "trust fell by 15 points or more since the previous survey"),
+    Rule(
+        "burden_up",
+        "burden_change",
+        ">=",
+        15,
+        0.20,
+        "burden rose by 15 points or more since the previous survey",
+    ),
+    Rule(
+        "trust_down",
+        "trust_change",
+        "<=",
+        -15,
+        0.20,
+        "trust fell by 15 points or more since the previous survey",
+    ),
     Rule("negative_comments", "neg_last_two", ">=", 1, 0.15, "the last two comments were negative"),
     Rule("long_silence", "days_since_last", ">=", 70, 0.15, "no survey returned for 70 days or more"),
     Rule("often_late", "late_count", ">=", 2, 0.10, "returned two or more surveys late"),
-    Rule("engagement_down", "engagement_change", "<=", -15, 0.10,
-         "engagement fell by 15 points or more since the previous survey"),
+    Rule(
+        "engagement_down",
+        "engagement_change",
+        "<=",
+        -15,
+        0.10,
+        "engagement fell by 15 points or more since the previous survey",
+    ),
 )
 RULE_FEATURES = sorted({r.feature for r in RULES})
 
 
 class RulesScorer:
-    """Scores with RULES; has the same predict_risk(X) as a fitted model so flags.py treats both alike."""
+    """Scores with RULES; has the same predict_risk(feats) as a fitted model so flags.py treats both alike."""
 
     kind = "rules"
 
     def __init__(self, rules: tuple[Rule, ...] = RULES, base: float = BASE_RISK):
         self.rules, self.base = rules, base
 
-    def predict_risk(self, X: pd.DataFrame) -> np.ndarray:
-        return self.predict_array(X[FEATURES].to_numpy(dtype="float64"))
+    def predict_risk(self, feats: pd.DataFrame) -> np.ndarray:
+        return self.predict_array(feats[FEATURES].to_numpy(dtype="float64"))
 
-    def predict_array(self, V: np.ndarray) -> np.ndarray:
-        """V: one row per person, columns in FEATURES order."""
-        keep = np.full(len(V), 1 - self.base)
+    def predict_array(self, mat: np.ndarray) -> np.ndarray:
+        """mat: one row per person, columns in FEATURES order."""
+        keep = np.full(len(mat), 1 - self.base)
         for rule in self.rules:
-            keep *= np.where(rule.fires_on(V[:, FEATURES.index(rule.feature)]), 1 - rule.weight, 1.0)
+            keep *= np.where(rule.fires_on(mat[:, FEATURES.index(rule.feature)]), 1 - rule.weight, 1.0)
         return 1 - keep
 
-    def fired(self, X: pd.DataFrame) -> pd.DataFrame:
+    def fired(self, feats: pd.DataFrame) -> pd.DataFrame:
         """Which rules fire for each row (columns: rule ids)."""
-        return pd.DataFrame({r.id: r.fires(X) for r in self.rules}, index=X.index)
+        return pd.DataFrame({r.id: r.fires(feats) for r in self.rules}, index=feats.index)
 
     def describe(self) -> list[str]:
         return [f"{r.sentence} (weight {r.weight:.2f})" for r in self.rules]

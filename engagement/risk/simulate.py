@@ -13,18 +13,30 @@ from engagement.risk.frames import RiskFrames, make_frames
 START_DAY = 20_000  # 2024-10-04; any fixed day will do
 
 
-def simulate(n: int = 2000, *, seed: int = 7, n_sites: int = 10, n_timepoints: int = 8,
-             step_days: int = 28, window_days: int = 14, enrol_span: int = 365) -> RiskFrames:
+def simulate(
+    n: int = 2000,
+    *,
+    seed: int = 7,
+    n_sites: int = 10,
+    n_timepoints: int = 8,
+    step_days: int = 28,
+    window_days: int = 14,
+    enrol_span: int = 365,
+) -> RiskFrames:
     rng = np.random.default_rng(seed)
     pid = np.arange(1, n + 1)
     site = rng.integers(1, n_sites + 1, n)
     enrolled = START_DAY + rng.integers(0, enrol_span, n)
     role = rng.choice(["patient", "caregiver", "advocate"], n, p=[0.7, 0.2, 0.1])
-    schedule = pd.DataFrame({"tp_id": np.arange(1, n_timepoints + 1),
-                             "tp_code": [f"T{k}" for k in range(n_timepoints)],
-                             "stage_order": 1 + np.arange(n_timepoints) * 3 // n_timepoints,
-                             "due_day": np.arange(n_timepoints) * step_days,
-                             "window_days": window_days})
+    schedule = pd.DataFrame(
+        {
+            "tp_id": np.arange(1, n_timepoints + 1),
+            "tp_code": [f"T{k}" for k in range(n_timepoints)],
+            "stage_order": 1 + np.arange(n_timepoints) * 3 // n_timepoints,
+            "due_day": np.arange(n_timepoints) * step_days,
+            "window_days": window_days,
+        }
+    )
     schedule["stage"] = "stage" + schedule["stage_order"].astype(str)
     frailty = rng.normal(0, 1, n) + 0.3 * (site - n_sites / 2) / n_sites
     burden = np.clip(40 + 10 * frailty + rng.normal(0, 8, n), 0, 100)
@@ -58,9 +70,18 @@ def simulate(n: int = 2000, *, seed: int = 7, n_sites: int = 10, n_timepoints: i
             if rng.random() < 0.4:
                 comments.append((sub_id, float(np.tanh((55 - burden[i]) / 20 + rng.normal(0, 0.5)))))
         missed_prev = alive & miss
-    participants = pd.DataFrame({"pid": pid, "code": [f"P{i:06d}" for i in pid], "site_id": site,
-                                 "site": [f"S{s:02d}" for s in site], "role": role,
-                                 "enrolled": enrolled, "status": "active", "status_day": enrolled})
+    participants = pd.DataFrame(
+        {
+            "pid": pid,
+            "code": [f"P{i:06d}" for i in pid],
+            "site_id": site,
+            "site": [f"S{s:02d}" for s in site],
+            "role": role,
+            "enrolled": enrolled,
+            "status": "active",
+            "status_day": enrolled,
+        }
+    )
     finish = enrolled + (n_timepoints - 1) * step_days + window_days + 1
     for i in np.flatnonzero(alive & (finish <= end)):
         status.append((pid[i], "completed", int(finish[i])))
@@ -71,6 +92,12 @@ def simulate(n: int = 2000, *, seed: int = 7, n_sites: int = 10, n_timepoints: i
     participants.loc[has, "status_day"] = last["day"].reindex(participants.loc[has, "pid"]).to_numpy()
     sub_frame = pd.DataFrame(subs, columns=["sub_id", "pid", "tp_id", "day"])
     sub_frame["tp_id"] = sub_frame["tp_id"].astype("float64")
-    return make_frames("SIM", participants, st, schedule, sub_frame,
-                       pd.DataFrame(scores, columns=["sub_id", "indicator", "value"]),
-                       pd.DataFrame(comments, columns=["sub_id", "sentiment"]))
+    return make_frames(
+        "SIM",
+        participants,
+        st,
+        schedule,
+        sub_frame,
+        scores=pd.DataFrame(scores, columns=["sub_id", "indicator", "value"]),
+        comments=pd.DataFrame(comments, columns=["sub_id", "sentiment"]),
+    )

@@ -78,11 +78,22 @@ def test_known_contacts_in_odd_formats_are_redacted() -> None:
         "text [REDACTED:phone] or [REDACTED:email]"
 
 
-@pytest.mark.parametrize(("names", "codes"), [([""], []), ([None], []), ([], ["  "])])
-def test_bad_roster_entries_are_refused(names: list, codes: list) -> None:
+@pytest.mark.parametrize(("names", "codes"), [([42], []), (["Ann Lee"], [None, 7])])
+def test_roster_entries_that_are_not_text_are_refused(names: list, codes: list) -> None:
     with pytest.raises(EngagementError) as err:
         build_roster(names, codes)
     assert err.value.code == "S506"
+
+
+def test_blank_roster_entries_are_skipped() -> None:
+    roster = build_roster(["", None, "  ", "Ann Lee"], ["", None])
+    assert scrub("Ann was lovely", roster).text == "[REDACTED:name] was lovely"
+
+
+def test_account_and_role_words_are_not_names() -> None:
+    roster = build_roster(["Demo site staff (first site only)", "Demo trial manager (all sites)"], [])
+    text = "The site staff and the trial manager were great, first visit only."
+    assert scrub(text, roster).text == text
 
 
 def test_recall_on_the_planted_set_is_at_least_98_percent_for_every_type() -> None:

@@ -103,6 +103,14 @@ def test_views_are_slices_of_the_protected_lattice() -> None:
     assert err.value.code == "S505"
 
 
+def test_categorical_and_integer_levels_take_margins() -> None:
+    table = pd.DataFrame({"site": pd.Categorical(["A", "B"]), "stage": [1, 1], "n": [3, 9]})
+    out = suppress(table, ["site", "stage"], threshold=5)
+    assert labels(out, ["site", "stage"]) == {
+        ("A", 1): "<5", ("B", 1): "hidden", ("A", ALL): "<5", ("B", ALL): "hidden",
+        (ALL, 1): "12", (ALL, ALL): "12"}
+
+
 def test_an_empty_table_stays_empty() -> None:
     out = suppress(pd.DataFrame({"site": [], "n": []}), ["site"], threshold=5)
     assert out.empty

@@ -15,8 +15,14 @@ def test_events_by_hand(tiny):
     # P1 misses T2 (closes 1070) and T3 (closes 1098); P4 withdraws on 1040; P5 misses T1 and T2.
     assert ev["event_day"].fillna(-1).to_dict() == {1: 1098.0, 2: -1, 3: -1, 4: 1040.0, 5: 1070.0, 6: -1}
     assert all(math.isnan(ev["event_day"][k]) for k in (2, 3, 6))
-    assert ev["event_kind"].to_dict() == {1: "missed_two", 2: "", 3: "", 4: "withdrawn", 5: "missed_two",
-                                          6: ""}
+    assert ev["event_kind"].to_dict() == {
+        1: "missed_two",
+        2: "",
+        3: "",
+        4: "withdrawn",
+        5: "missed_two",
+        6: "",
+    }
 
 
 def test_timepoints_after_leaving_are_not_due(tiny):
@@ -35,31 +41,43 @@ def test_labels_as_of(tiny):
 
 
 def test_features_by_hand(tiny):
-    X = features_as_of(tiny, T_TINY)
-    assert list(X.columns) == FEATURES
-    assert list(X.index) == [1, 2, 3, 5, 6]  # P4 withdrew
-    p1 = X.loc[1]
-    assert p1["burden_latest"] == 60 and p1["burden_change"] == 20 and p1["trust_change"] == -20
+    feats = features_as_of(tiny, T_TINY)
+    assert list(feats.columns) == FEATURES
+    assert list(feats.index) == [1, 2, 3, 5, 6]  # P4 withdrew
+    p1 = feats.loc[1]
+    assert p1["burden_latest"] == 60
+    assert p1["burden_change"] == 20
+    assert p1["trust_change"] == -20
     assert round(p1["burden_slope"], 6) == round(30 * 20 / 28, 6)  # two points 28 days apart
-    assert p1["missed_count"] == 1 and p1["missed_streak"] == 1 and p1["missed_last"] == 1
+    assert p1["missed_count"] == 1
+    assert p1["missed_streak"] == 1
+    assert p1["missed_last"] == 1
     assert round(p1["completeness"], 4) == round(100 * 2 / 3, 4)
-    assert p1["days_since_last"] == 41 and p1["latency_last"] == 2
-    assert p1["neg_comments"] == 2 and p1["neg_last_two"] == 1 and p1["neg_share"] == 100
+    assert p1["days_since_last"] == 41
+    assert p1["latency_last"] == 2
+    assert p1["neg_comments"] == 2
+    assert p1["neg_last_two"] == 1
+    assert p1["neg_share"] == 100
     assert math.isnan(p1["burden_stage_change"])  # both surveys in the first stage
-    p3 = X.loc[3]
-    assert p3["burden_stage_change"] == -3 and p3["trust_stage_change"] == 2
+    p3 = feats.loc[3]
+    assert p3["burden_stage_change"] == -3
+    assert p3["trust_stage_change"] == 2
     assert p3["latency_trend"] == 4 - (3 + 3) / 2
-    p5 = X.loc[5]
+    p5 = feats.loc[5]
     assert (p5["missed_count"], p5["missed_streak"], p5["days_since_last"]) == (2, 2, 66)
     # Site S1 (P1, P2, P5): 9 closed timepoints, 3 missed. S2 (P3, P4, P6): 8 closed, 1 missed (P4's
     # T1 was due on 1028, before they withdrew on 1040, and its window closed on 1042 unanswered).
-    assert round(X.loc[2, "site_missed_rate"], 4) == round(100 * 3 / 9, 4)
-    assert X.loc[6, "site_missed_rate"] == 100 / 8
+    assert round(feats.loc[2, "site_missed_rate"], 4) == round(100 * 3 / 9, 4)
+    assert feats.loc[6, "site_missed_rate"] == 100 / 8
 
 
 def test_late_submission_counts_as_late_not_on_time(tiny):
     subs = tiny.submissions
     subs.loc[len(subs)] = [99, 5, 2.0, 1050]  # P5 returns T1 eight days after its window closed
-    X = features_as_of(tiny, T_TINY)
-    assert (X.loc[5, "missed_count"], X.loc[5, "late_count"], X.loc[5, "days_since_last"]) == (2, 1, 21)
-    assert round(X.loc[5, "completeness"], 4) == round(100 * 2 / 3, 4)
+    feats = features_as_of(tiny, T_TINY)
+    assert (feats.loc[5, "missed_count"], feats.loc[5, "late_count"], feats.loc[5, "days_since_last"]) == (
+        2,
+        1,
+        21,
+    )
+    assert round(feats.loc[5, "completeness"], 4) == round(100 * 2 / 3, 4)

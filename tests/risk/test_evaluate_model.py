@@ -7,7 +7,7 @@ import pytest
 import skops.io as sio
 
 from engagement.errors import EngagementError
-from engagement.risk.evaluate import calibration_line, evaluate_frames, metrics, in_test_half
+from engagement.risk.evaluate import calibration_line, evaluate_frames, in_test_half, metrics
 from engagement.risk.model import FEATURES, dumps, fit, loads, training_set
 
 from .conftest import T_TINY
@@ -32,7 +32,8 @@ def test_calibration_line_recovers_a_perfect_model():
     p = rng.uniform(0.02, 0.98, 20000)
     y = (rng.random(20000) < p).astype(int)
     slope, intercept = calibration_line(y, p)
-    assert abs(slope - 1) < 0.05 and abs(intercept) < 0.05
+    assert abs(slope - 1) < 0.05
+    assert abs(intercept) < 0.05
     assert calibration_line(y, np.full(20000, 0.3)) == (None, None)
 
 
@@ -40,20 +41,23 @@ def test_split_is_stable_and_disjoint(sim_frames):
     codes = list(sim_frames.participants["code"])
     halves = [in_test_half(c) for c in codes]
     assert halves == [in_test_half(c) for c in codes]
-    assert in_test_half("P000001") is False and in_test_half("P000002") is True
+    assert in_test_half("P000001") is False
+    assert in_test_half("P000002") is True
     assert 0.4 < np.mean(halves) < 0.6
 
 
 def test_evaluation_is_temporal_and_honest(sim_frames):
     cutoff = sim_frames.last_day() - 180
     result = evaluate_frames(sim_frames, cutoff, 42)
-    assert result["train"]["last_snapshot"] <= result["cutoff"] and result["test"]["first_snapshot"] == result["cutoff"]
+    assert result["train"]["last_snapshot"] <= result["cutoff"]
+    assert result["test"]["first_snapshot"] == result["cutoff"]
     assert result["train"]["participants"] + result["test"]["participants"] <= len(sim_frames.participants)
     assert set(result["baselines"]) == {"missed_last_survey", "prevalence"}
     assert result["baselines"]["prevalence"]["roc_auc"] == 0.5
     assert result["model"]["prevalence"] == result["baselines"]["prevalence"]["pr_auc"]
     assert result["auc_gain_over_missed_last"] == round(
-        result["model"]["roc_auc"] - result["baselines"]["missed_last_survey"]["roc_auc"], 4)
+        result["model"]["roc_auc"] - result["baselines"]["missed_last_survey"]["roc_auc"], 4
+    )
     assert result["lead_time"]["events"] >= result["lead_time"]["flagged_before"]
 
 
@@ -66,22 +70,28 @@ def test_evaluation_refuses_bad_arguments(tiny):
 
 def test_fit_falls_back_below_thirty_events(tiny):
     fitted = fit(training_set(tiny, 1014, T_TINY - 42, 42))
-    assert fitted.scorer.kind == "rules" and fitted.card["kind"] == "rules"
-    assert fitted.card["n_events"] == 2 and fitted.card["fallback"].startswith("only 2 disengagement events")
+    assert fitted.scorer.kind == "rules"
+    assert fitted.card["kind"] == "rules"
+    assert fitted.card["n_events"] == 2
+    assert fitted.card["fallback"].startswith("only 2 disengagement events")
     assert dumps(fitted.scorer) is None
 
 
 def test_skops_round_trip_and_card(sim_frames):
-    ts = training_set(sim_frames, int(sim_frames.participants["enrolled"].min()) + 14,
-                      sim_frames.last_day() - 42, 42)
+    ts = training_set(
+        sim_frames, int(sim_frames.participants["enrolled"].min()) + 14, sim_frames.last_day() - 42, 42
+    )
     fitted = fit(ts)
     assert fitted.card["kind"] in {"logistic", "hist_gradient_boosting"}
-    assert fitted.card["features"] == FEATURES and fitted.card["n_events"] >= 30
+    assert fitted.card["features"] == FEATURES
+    assert fitted.card["n_events"] >= 30
     assert set(fitted.card["validation"]) == {"logistic", "hist_gradient_boosting"}
     blob = dumps(fitted.scorer)
     assert blob[:2] == b"PK"  # a skops zip archive, not a pickle
     again = loads(fitted.card["kind"], blob)
-    assert np.array_equal(again.predict_risk(ts.X.head(50)), fitted.scorer.predict_risk(ts.X.head(50)))
+    assert np.array_equal(
+        again.predict_risk(ts.feats.head(50)), fitted.scorer.predict_risk(ts.feats.head(50))
+    )
 
 
 class Untrusted:

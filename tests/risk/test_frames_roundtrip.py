@@ -19,6 +19,8 @@ def test_load_frames_round_trip(session, sim_study, sim_frames):
     a = features_as_of(sim_frames, t).rename(index=sim_frames.participants.set_index("pid")["code"])
     b = features_as_of(loaded, t).rename(index=loaded.participants.set_index("pid")["code"])
     pd.testing.assert_frame_equal(a.sort_index(), b.sort_index(), check_names=False)
-    ea = disengagement_events(sim_frames)["event_day"].rename(index=sim_frames.participants.set_index("pid")["code"])
+    ea = disengagement_events(sim_frames)["event_day"].rename(
+        index=sim_frames.participants.set_index("pid")["code"]
+    )
     eb = disengagement_events(loaded)["event_day"].rename(index=loaded.participants.set_index("pid")["code"])
     pd.testing.assert_series_equal(ea.sort_index(), eb.sort_index(), check_names=False)

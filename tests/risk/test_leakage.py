@@ -30,13 +30,17 @@ def _plant_future(frames: RiskFrames, t: int) -> tuple[RiskFrames, int]:
     people.loc[people["pid"] == victim, "status"] = "withdrawn"
     people.loc[people["pid"] == victim, "status_day"] = t + 10
     f = RiskFrames(
-        frames.study_id, people,
+        frames.study_id,
+        people,
         _append(frames.status, {"pid": [victim], "status": ["withdrawn"], "day": [t + 10]}),
         frames.schedule,
         _append(frames.submissions, {"sub_id": [sub], "pid": [victim], "tp_id": [1.0], "day": [t + 1]}),
-        _append(frames.scores, {"sub_id": [sub] * 3, "indicator": ["burden", "trust", "engagement"],
-                                "value": [100.0, 0.0, 0.0]}),
-        _append(frames.comments, {"sub_id": [sub], "sentiment": [-0.9]}))
+        _append(
+            frames.scores,
+            {"sub_id": [sub] * 3, "indicator": ["burden", "trust", "engagement"], "value": [100.0, 0.0, 0.0]},
+        ),
+        _append(frames.comments, {"sub_id": [sub], "sentiment": [-0.9]}),
+    )
     return f, victim
 
 

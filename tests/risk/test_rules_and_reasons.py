@@ -10,23 +10,29 @@ from engagement.risk.rules import RulesScorer
 
 from .conftest import T_TINY
 
-P1_REASONS = ("missed the last due survey (most people returned it): raises risk; "
-              "change in burden since the previous survey: 20 points (higher than the typical 0 points): "
-              "raises risk; "
-              "change in trust since the previous survey: -20 points (lower than the typical -2 points): "
-              "raises risk")
+P1_REASONS = (
+    "missed the last due survey (most people returned it): raises risk; "
+    "change in burden since the previous survey: 20 points (higher than the typical 0 points): "
+    "raises risk; "
+    "change in trust since the previous survey: -20 points (lower than the typical -2 points): "
+    "raises risk"
+)
 
 
 def test_rule_risk_by_hand(tiny):
-    X = features_as_of(tiny, T_TINY)
-    risk = RulesScorer().predict_risk(X)
+    feats = features_as_of(tiny, T_TINY)
+    risk = RulesScorer().predict_risk(feats)
     # P1: base 0.03, missed last 0.30, burden +20 (0.20), trust -20 (0.20), two negative comments (0.15).
     p1 = 1 - 0.97 * 0.70 * 0.80 * 0.80 * 0.85
     p5 = 1 - 0.97 * 0.70  # missed the last survey only (66 days of silence is under the 70-day rule)
     assert np.allclose(risk, [p1, 0.03, 0.03, p5, 0.03])
-    fired = RulesScorer().fired(X)
-    assert sorted(fired.columns[fired.loc[1]]) == ["burden_up", "missed_last", "negative_comments",
-                                                   "trust_down"]
+    fired = RulesScorer().fired(feats)
+    assert sorted(fired.columns[fired.loc[1]]) == [
+        "burden_up",
+        "missed_last",
+        "negative_comments",
+        "trust_down",
+    ]
 
 
 def test_per_person_explanations(tiny):
@@ -44,15 +50,25 @@ def test_per_person_explanations(tiny):
 
 def test_reason_wording():
     assert reason("days_since_last", 85.0, 36.0, 0.1) == (
-        "days since the last survey: 85 days (higher than the typical 36 days): raises risk")
+        "days since the last survey: 85 days (higher than the typical 36 days): raises risk"
+    )
     assert reason("completeness", 50.0, 100.0, 0.05) == (
-        "share of due surveys returned: 50% (lower than the typical 100%): raises risk")
+        "share of due surveys returned: 50% (lower than the typical 100%): raises risk"
+    )
     assert reason("trust_latest", float("nan"), 70.0, 0.02) == (
-        "latest trust score: not known yet (typical 70 of 100): raises risk")
+        "latest trust score: not known yet (typical 70 of 100): raises risk"
+    )
     assert reason("neg_last_two", 0.0, 0.0, -0.01) == (
-        "the last two comments were not both negative (most people's were not): lowers risk")
+        "the last two comments were not both negative (most people's were not): lowers risk"
+    )
 
 
 def test_bands():
     assert list(band(np.array([0.0, 0.1999, 0.2, 0.3999, 0.4, 1.0]))) == [
-        "low", "low", "elevated", "elevated", "high", "high"]
+        "low",
+        "low",
+        "elevated",
+        "elevated",
+        "high",
+        "high",
+    ]

@@ -17,8 +17,10 @@ from .conftest import T_TINY, store_frames, tiny_frames
 from .test_rules_and_reasons import P1_REASONS
 
 AS_OF = to_date(T_TINY)  # 1972-12-07
-FALLBACK = ("only 2 disengagement events in the training window (fewer than 30): using the explainable "
-            "rules instead of a fitted model")
+FALLBACK = (
+    "only 2 disengagement events in the training window (fewer than 30): using the explainable "
+    "rules instead of a fitted model"
+)
 
 
 @pytest.fixture
@@ -54,7 +56,8 @@ def test_train_falls_back_to_rules_and_says_so(session, system, study):
 
 def test_score_trains_when_missing_and_explains(session, system, study, tmp_path):
     flags = score(session, system, study, AS_OF)
-    assert flags.attrs["method"] == "rules" and flags.attrs["fallback"] == FALLBACK
+    assert flags.attrs["method"] == "rules"
+    assert flags.attrs["fallback"] == FALLBACK
     assert session.scalar(select(RiskModel.kind).where(RiskModel.study_id == study)) == "rules"
     assert list(flags["participant_id"]) == ["P1", "P5", "P2", "P3", "P6"]
     assert flags.loc[0, "reasons"] == P1_REASONS
@@ -62,7 +65,9 @@ def test_score_trains_when_missing_and_explains(session, system, study, tmp_path
     lines = path.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "participant_id,site_id,risk,band,reasons"
     assert lines[1] == f"P1,S1,0.6306,high,{P1_REASONS}"  # no commas in reasons: no quoting
-    assert lines[2] == "P5,S1,0.321,elevated,missed the last due survey (most people returned it): raises risk"
+    assert (
+        lines[2] == "P5,S1,0.321,elevated,missed the last due survey (most people returned it): raises risk"
+    )
     assert len(lines) == 6
 
 
@@ -79,31 +84,51 @@ def test_trial_manager_sees_own_site_only(session, manager, study):
 
 
 def test_outreach_is_logged_audited_and_filters_the_monitor(session, manager, study):
-    entry = log_outreach(session, manager, study, "P1", "called", "reached", " will come next week ")
-    assert (entry.action, entry.outcome, entry.note, entry.actor) == ("called", "reached",
-                                                                      "will come next week", "manager")
+    entry = log_outreach(
+        session, manager, study, "P1", action="called", outcome="reached", note=" will come next week "
+    )
+    assert (entry.action, entry.outcome, entry.note, entry.actor) == (
+        "called",
+        "reached",
+        "will come next week",
+        "manager",
+    )
     event = session.scalars(select(AuditEvent).where(AuditEvent.action == "outreach.log")).one()
     assert (event.actor, event.entity, event.entity_id) == ("manager", "participant", "P1")
-    assert event.new_value["action"] == "called" and event.new_value["outreach_id"] == entry.id
-    assert list(monitor(session, manager, study, AS_OF, not_contacted_only=True).rows["participant_id"]) == ["P5"]
+    assert event.new_value["action"] == "called"
+    assert event.new_value["outreach_id"] == entry.id
+    assert list(monitor(session, manager, study, AS_OF, not_contacted_only=True).rows["participant_id"]) == [
+        "P5"
+    ]
     detail = participant_detail(session, manager, study, "P1", AS_OF)
-    assert [(o["action"], o["outcome"], o["by"]) for o in detail["outreach"]] == [("called", "reached", "manager")]
-    assert detail["risk"] == 0.6306 and detail["missed"] == ["T2"] and len(detail["reasons"]) == 3
+    assert [(o["action"], o["outcome"], o["by"]) for o in detail["outreach"]] == [
+        ("called", "reached", "manager")
+    ]
+    assert detail["risk"] == 0.6306
+    assert detail["missed"] == ["T2"]
+    assert len(detail["reasons"]) == 3
 
 
 def test_outreach_refuses_unknown_values_and_people(session, manager, study):
-    for args, code in ((("P1", "emailed", "reached"), "R604"), (("P1", "called", "happy"), "R604"),
-                       (("NOPE", "called", "reached"), "R603"), (("P3", "called", "reached"), "E001")):
+    for args, code in (
+        (("P1", "emailed", "reached"), "R604"),
+        (("P1", "called", "happy"), "R604"),
+        (("NOPE", "called", "reached"), "R603"),
+        (("P3", "called", "reached"), "E001"),
+    ):
         with pytest.raises(EngagementError) as exc:
-            log_outreach(session, manager, study, *args)
+            log_outreach(session, manager, study, args[0], action=args[1], outcome=args[2])
         assert exc.value.code == code
     assert session.scalars(select(OutreachAction)).all() == []
 
 
 def test_sponsor_sees_aggregates_only(session, system, sponsor, study):
-    for call in (lambda: score(session, sponsor, study, AS_OF), lambda: monitor(session, sponsor, study, AS_OF),
-                 lambda: participant_detail(session, sponsor, study, "P1", AS_OF),
-                 lambda: log_outreach(session, sponsor, study, "P1", "called", "reached")):
+    for call in (
+        lambda: score(session, sponsor, study, AS_OF),
+        lambda: monitor(session, sponsor, study, AS_OF),
+        lambda: participant_detail(session, sponsor, study, "P1", AS_OF),
+        lambda: log_outreach(session, sponsor, study, "P1", action="called", outcome="reached"),
+    ):
         with pytest.raises(EngagementError) as exc:
             call()
         assert exc.value.code == "E001"
