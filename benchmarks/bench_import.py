@@ -7,12 +7,17 @@ Prints {"answers", "answers_per_s", "ratio_raw_executemany", "ratio_to_sql", "pe
   (reading the CSV files, every check, writing studies..answers..comments, scoring, the audit event);
 - ratio_raw_executemany: ours / raw sqlite3 executemany of the same answer rows (submission id, item id,
   value; already parsed, so the baseline does no reading or checking) into an equivalent answers table
-  (same columns, same unique index) in a fresh file, same run; target >= 0.4;
-- ratio_to_sql: ours / pandas.DataFrame.to_sql (SQLAlchemy engine, method=None) of the same rows; target >= 2;
+  (same columns, same unique index, same foreign key to a submissions table filled before the clock
+  starts) in a fresh file, same run; target >= 0.4. ratio_raw_executemany_nofk: the same without the
+  foreign key;
+- ratio_to_sql: ours / pandas.DataFrame.to_sql (SQLAlchemy engine, method=None) of the same rows into the
+  same equivalent table; target >= 2;
 - peak_rss_mb: peak resident memory of the child process that ran the import (each measurement runs in
   its own subprocess, so the figure is the import's own); target < 1024 at --answers 5000000;
-- with --postgres URL: ratio_raw_copy = ours on PostgreSQL / psycopg COPY of the same rows into an
-  equivalent table in the same database; target >= 0.4.
+- with --postgres URL: ratio_raw_copy = ours on PostgreSQL / psycopg COPY (write_row) of the same rows
+  into an equivalent table (as above) in a fresh database; target >= 0.4; ratio_raw_copy_nofk without
+  the foreign key.
+Every contender runs --repeat times (default 3), interleaved; the fastest run of each is compared.
 
 The bundle is synthetic: one study, 6 sites, participants answering participant-burden (10 scored items)
 at 8 timepoints, about 3% blanks and 2% "does not apply" (-99), and a comment on 2% of submissions.
@@ -55,11 +60,12 @@ def _static(folder: Path, n_participants: int) -> None:
     write("stages.csv", pd.DataFrame([{"study_id": STUDY, "stage": "active_treatment", "order": 1,
                                        "planned_start": "2024-01-01", "planned_end": "", "actual_start": "",
                                        "actual_end": ""}]))
-    write("sites.csv", pd.DataFrame({"study_id": STUDY, "site_id": SITES, "name": [f"Site {s}" for s in SITES],
-                                     "country": "FR"}))
+    write("sites.csv", pd.DataFrame({"study_id": STUDY, "site_id": SITES,
+                                     "name": [f"Site {s}" for s in SITES], "country": "FR"}))
     codes = [f"P{i:06d}" for i in range(n_participants)]
     write("participants.csv", pd.DataFrame({
-        "study_id": STUDY, "participant_id": codes, "site_id": [SITES[i % len(SITES)] for i in range(len(codes))],
+        "study_id": STUDY, "participant_id": codes,
+        "site_id": [SITES[i % len(SITES)] for i in range(len(codes))],
         "role": "patient", "enrolled_on": "2024-02-01", "status": "active", "status_date": "2024-02-01"}))
     write("schedule.csv", pd.DataFrame({
         "study_id": STUDY, "timepoint_id": [f"TP{t}" for t in range(TIMEPOINTS)], "stage": "active_treatment",
@@ -107,7 +113,8 @@ def answer_rows(folder: Path) -> pd.DataFrame:
                         dtype={"submission_id": str, "item_id": str, "value": float}, keep_default_na=False,
                         na_values={"value": [""]})
     codes, _ = pd.factorize(frame["submission_id"])
-    return pd.DataFrame({"submission_id": codes + 1, "item_id": frame["item_id"], "value_num": frame["value"]})
+    return pd.DataFrame({"submission_id": codes + 1, "item_id": frame["item_id"],
+                         "value_num": frame["value"]})
 
 
 def _peak_rss_mb() -> float:
@@ -138,23 +145,45 @@ def job_ours(url: str, folder: str) -> dict[str, float]:
     return {"seconds": seconds, "answers_written": result.counts["answer"]["added"]}
 
 
-def job_raw_executemany(db: str, folder: str) -> dict[str, float]:
+# The baselines write into an equivalent table: the columns, the unique (submission_id, item_id) index and
+# the foreign key to submissions of our answers table (the parent rows are put in before the clock starts).
+# The *_nofk variants drop the foreign key, for comparison.
+SQLITE_ANSWERS = ("CREATE TABLE answers (id INTEGER PRIMARY KEY, submission_id INTEGER NOT NULL{fk}, "
+                  "item_id VARCHAR(100) NOT NULL, value_num FLOAT, value_text TEXT, "
+                  "UNIQUE (submission_id, item_id))")
+PG_ANSWERS = SQLITE_ANSWERS.replace("id INTEGER PRIMARY KEY", "id SERIAL PRIMARY KEY")
+FK = " REFERENCES submissions (id)"
+
+
+def _tuples(rows: pd.DataFrame) -> list[tuple[int, str, float | None]]:
+    return list(zip(rows["submission_id"].tolist(), rows["item_id"].tolist(),
+                    rows["value_num"].astype(object).where(rows["value_num"].notna(), None).tolist(),
+                    strict=True))
+
+
+def _sqlite_tables(conn, rows: pd.DataFrame, fk: bool) -> None:  # type: ignore[no-untyped-def]
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute(f"PRAGMA foreign_keys={'ON' if fk else 'OFF'}")
+    conn.execute("CREATE TABLE submissions (id INTEGER PRIMARY KEY)")
+    conn.execute("BEGIN")
+    conn.executemany("INSERT INTO submissions (id) VALUES (?)",
+                     ((i,) for i in range(1, int(rows["submission_id"].max()) + 1)))
+    conn.execute("COMMIT")
+    conn.execute(SQLITE_ANSWERS.format(fk=FK if fk else ""))
+
+
+def job_raw_executemany(db: str, folder: str, fk: bool = True) -> dict[str, float]:
     import sqlite3
 
     rows = answer_rows(Path(folder))
-    data = list(zip(rows["submission_id"].tolist(), rows["item_id"].tolist(),
-                    rows["value_num"].astype(object).where(rows["value_num"].notna(), None).tolist(),
-                    strict=True))
+    data = _tuples(rows)
     conn = sqlite3.connect(db, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("CREATE TABLE answers (id INTEGER PRIMARY KEY, submission_id INTEGER NOT NULL, "
-                 "item_id VARCHAR(100) NOT NULL, value_num FLOAT, value_text TEXT, "
-                 "UNIQUE (submission_id, item_id))")
+    _sqlite_tables(conn, rows, fk)
     t0 = time.perf_counter()
     conn.execute("BEGIN IMMEDIATE")
-    conn.executemany("INSERT INTO answers (submission_id, item_id, value_num, value_text) VALUES (?, ?, ?, ?)",
-                     ((s, i, v, None) for s, i, v in data))
+    conn.executemany("INSERT INTO answers (submission_id, item_id, value_num, value_text) "
+                     "VALUES (?, ?, ?, ?)", ((s, i, v, None) for s, i, v in data))
     conn.execute("COMMIT")
     seconds = time.perf_counter() - t0
     conn.close()
@@ -162,15 +191,17 @@ def job_raw_executemany(db: str, folder: str) -> dict[str, float]:
 
 
 def job_to_sql(db: str, folder: str) -> dict[str, float]:
-    from sqlalchemy import create_engine, text
+    import sqlite3
+
+    from sqlalchemy import create_engine, event
 
     rows = answer_rows(Path(folder))
     rows["value_text"] = None
+    conn = sqlite3.connect(db, isolation_level=None)
+    _sqlite_tables(conn, rows, fk=True)
+    conn.close()
     engine = create_engine(f"sqlite:///{db}")
-    with engine.begin() as conn:
-        conn.execute(text("CREATE TABLE answers (id INTEGER PRIMARY KEY, submission_id INTEGER NOT NULL, "
-                          "item_id VARCHAR(100) NOT NULL, value_num FLOAT, value_text TEXT, "
-                          "UNIQUE (submission_id, item_id))"))
+    event.listen(engine, "connect", lambda c, _r: c.execute("PRAGMA foreign_keys=ON"))
     t0 = time.perf_counter()
     rows.to_sql("answers", engine, if_exists="append", index=False)
     seconds = time.perf_counter() - t0
@@ -178,17 +209,16 @@ def job_to_sql(db: str, folder: str) -> dict[str, float]:
     return {"seconds": seconds}
 
 
-def job_raw_copy(url: str, folder: str) -> dict[str, float]:
+def job_raw_copy(url: str, folder: str, fk: bool = True) -> dict[str, float]:
     import psycopg
 
     rows = answer_rows(Path(folder))
-    data = list(zip(rows["submission_id"].tolist(), rows["item_id"].tolist(),
-                    rows["value_num"].astype(object).where(rows["value_num"].notna(), None).tolist(),
-                    strict=True))
+    data = _tuples(rows)
     with psycopg.connect(url) as conn:
-        conn.execute("CREATE TABLE answers (id SERIAL PRIMARY KEY, submission_id INTEGER NOT NULL, "
-                     "item_id VARCHAR(100) NOT NULL, value_num FLOAT, value_text TEXT, "
-                     "UNIQUE (submission_id, item_id))")
+        conn.execute("CREATE TABLE submissions (id SERIAL PRIMARY KEY)")
+        conn.execute("INSERT INTO submissions (id) SELECT g FROM generate_series(1, %s) g",
+                     (int(rows["submission_id"].max()),))
+        conn.execute(PG_ANSWERS.format(fk=FK if fk else ""))
         conn.commit()
         t0 = time.perf_counter()
         with conn.cursor() as cur, cur.copy(
@@ -201,12 +231,14 @@ def job_raw_copy(url: str, folder: str) -> dict[str, float]:
 
 
 JOBS = {"ours": job_ours, "raw_executemany": job_raw_executemany, "to_sql": job_to_sql,
-        "raw_copy": job_raw_copy}
+        "raw_copy": job_raw_copy,
+        "raw_executemany_nofk": lambda db, folder: job_raw_executemany(db, folder, fk=False),
+        "raw_copy_nofk": lambda url, folder: job_raw_copy(url, folder, fk=False)}
 
 
 def run_job(name: str, target: str, folder: Path) -> dict[str, float]:
     """Run one measurement in a fresh interpreter so its peak RSS is its own."""
-    out = subprocess.run([sys.executable, __file__, "--job", name, target, str(folder)], check=True,
+    out = subprocess.run([sys.executable, __file__, "--job", name, target, str(folder)], check=True,  # noqa: S603
                          capture_output=True, text=True, cwd=ROOT)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -241,10 +273,11 @@ def measure(answers: int, postgres: str | None, keep: Path | None, repeat: int) 
         tmp = Path(tmp_name)
         folder = keep or tmp / "bundle"
         counts = write_bundle(folder, answers)
-        runs: dict[str, list[dict[str, float]]] = {"ours": [], "raw": [], "to_sql": []}
+        runs: dict[str, list[dict[str, float]]] = {"ours": [], "raw": [], "raw_nofk": [], "to_sql": []}
         for i in range(repeat):  # interleaved, so a busy spell of the machine hits every contender
             runs["ours"].append(run_job("ours", f"sqlite:///{tmp / f'ours{i}.db'}", folder))
             runs["raw"].append(run_job("raw_executemany", str(tmp / f"raw{i}.db"), folder))
+            runs["raw_nofk"].append(run_job("raw_executemany_nofk", str(tmp / f"rawn{i}.db"), folder))
             runs["to_sql"].append(run_job("to_sql", str(tmp / f"to_sql{i}.db"), folder))
         ours, raw, to_sql = best(runs["ours"]), best(runs["raw"]), best(runs["to_sql"])
         n = counts["answers"]
@@ -254,7 +287,9 @@ def measure(answers: int, postgres: str | None, keep: Path | None, repeat: int) 
             "ratio_to_sql": round(to_sql["seconds"] / ours["seconds"], 3),
             "peak_rss_mb": round(max(r["peak_rss_mb"] for r in runs["ours"]), 1),
             "seconds": round(ours["seconds"], 2), "raw_executemany_seconds": round(raw["seconds"], 2),
-            "to_sql_seconds": round(to_sql["seconds"], 2), "submissions": counts["submissions"],
+            "to_sql_seconds": round(to_sql["seconds"], 2),
+            "ratio_raw_executemany_nofk": round(best(runs["raw_nofk"])["seconds"] / ours["seconds"], 3),
+            "submissions": counts["submissions"],
             "comments": counts["comments"], "repeat": repeat,
             "cpu_seconds": {k: round(best(v)["job_cpu_seconds"], 2) for k, v in runs.items()}}
         if postgres:
@@ -263,18 +298,21 @@ def measure(answers: int, postgres: str | None, keep: Path | None, repeat: int) 
 
 
 def _measure_postgres(admin_url: str, folder: Path, n: int, repeat: int) -> dict[str, object]:
-    runs: dict[str, list[dict[str, float]]] = {"ours": [], "raw": []}
+    runs: dict[str, list[dict[str, float]]] = {"ours": [], "raw": [], "raw_nofk": []}
+    ours_db, raw_db = f"bench_import_ours_{os.getpid()}", f"bench_import_raw_{os.getpid()}"
     try:
         for _ in range(repeat):
-            runs["ours"].append(run_job("ours", _fresh_pg_database(admin_url, "bench_import_ours"), folder))
-            runs["raw"].append(run_job("raw_copy", _fresh_pg_database(admin_url, "bench_import_raw"), folder))
+            runs["ours"].append(run_job("ours", _fresh_pg_database(admin_url, ours_db), folder))
+            runs["raw"].append(run_job("raw_copy", _fresh_pg_database(admin_url, raw_db), folder))
+            runs["raw_nofk"].append(run_job("raw_copy_nofk", _fresh_pg_database(admin_url, raw_db), folder))
     finally:
-        _drop_pg_database(admin_url, "bench_import_ours")
-        _drop_pg_database(admin_url, "bench_import_raw")
+        _drop_pg_database(admin_url, ours_db)
+        _drop_pg_database(admin_url, raw_db)
     ours, raw = best(runs["ours"]), best(runs["raw"])
     return {"postgres_answers_per_s": round(n / ours["seconds"]),
             "postgres_seconds": round(ours["seconds"], 2), "raw_copy_seconds": round(raw["seconds"], 2),
             "ratio_raw_copy": round(raw["seconds"] / ours["seconds"], 3),
+            "ratio_raw_copy_nofk": round(best(runs["raw_nofk"])["seconds"] / ours["seconds"], 3),
             "postgres_peak_rss_mb": round(ours["peak_rss_mb"], 1)}
 
 

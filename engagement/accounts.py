@@ -16,7 +16,7 @@ from engagement.permissions import Action, Grant, Viewer
 
 _hasher = PasswordHasher()
 MIN_PASSWORD = 10
-DEMO_PASSWORD = "demo"  # only ever set on is_demo users, which only `demo --load` creates
+DEMO_PASSWORD = "demo"  # noqa: S105 - public by design: only is_demo users, which only `demo --load` creates
 
 
 @dataclass(frozen=True)

@@ -250,17 +250,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_more.register(sub)
     for action in _all_subparsers(parser):
-        if not any(a.dest == "db" for a in action._actions):  # noqa: SLF001 - argparse has no public API
+        if not any(a.dest == "db" for a in action._actions):
             _add_db(action)
     return parser
 
 
 def _all_subparsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
     found = []
-    for action in parser._actions:  # noqa: SLF001
-        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
             for child in action.choices.values():
-                if not any(isinstance(a, argparse._SubParsersAction) for a in child._actions):  # noqa: SLF001
+                if not any(isinstance(a, argparse._SubParsersAction) for a in child._actions):
                     found.append(child)
                 found.extend(_all_subparsers(child))
     return found

@@ -143,7 +143,7 @@ def cmd_lay_summary_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001 - argparse's own type
+def register(sub: argparse._SubParsersAction) -> None:  # noqa: PLR0915 - one flat table of commands reads best
     ins = sub.add_parser("instrument", help="instrument definitions").add_subparsers(
         dest="instrument_command", required=True)
     p = ins.add_parser("check", help="validate a YAML instrument (or a folder of them); exit 2 with coded problems")

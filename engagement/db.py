@@ -83,13 +83,11 @@ def is_sqlite(engine_or_session: Engine | Session) -> bool:
 @contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
     """A unit of work that writes: takes the write lock at BEGIN, commits on success, rolls back on error."""
-    with Session(engine.execution_options(write=True), expire_on_commit=False) as session:
-        with session.begin():
-            yield session
+    with Session(engine.execution_options(write=True), expire_on_commit=False) as session, session.begin():
+        yield session
 
 
 @contextmanager
 def read_session(engine: Engine) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as session:
-        with session.begin():
-            yield session
+    with Session(engine, expire_on_commit=False) as session, session.begin():
+        yield session

@@ -77,7 +77,8 @@ def open_invitation(session: Session, token: str, language: str | None = None,
         raise fail("G451", f"the link expired on {inv.expires_at:%d %B %Y}")
     participant = session.get(Participant, inv.participant_id)
     timepoint = session.get(Timepoint, inv.timepoint_id)
-    assert participant is not None and timepoint is not None  # foreign keys guarantee both
+    assert participant is not None  # foreign keys guarantee both
+    assert timepoint is not None
     row, instrument = latest(session, timepoint.instrument_id)
     study = session.get(Study, participant.study_id)
     lang = language or inv.language

@@ -67,8 +67,13 @@ def by_role(table: pd.DataFrame, fewer_than: str) -> go.Figure:
             marker_color=COLOURS.get(str(indicator)),
             error_y={"type": "data", "symmetric": False,
                      "array": (rows["ci_high"] - rows["mean"]).to_numpy(),
-                     "arrayminus": (rows["mean"] - rows["ci_low"]).to_numpy()},
-            text=[fewer_than if h else "" for h in rows["suppressed"]], textposition="outside"))
+                     "arrayminus": (rows["mean"] - rows["ci_low"]).to_numpy()}))
+    hidden = table[table["suppressed"].astype(bool)]
+    if len(hidden):  # a hidden bar has no height, so say why it is missing where it would stand
+        labels = hidden.groupby("role", sort=False)["indicator"].agg(lambda s: ", ".join(map(str, s)))
+        fig.add_trace(go.Scatter(x=[_nice(r) for r in labels.index], y=[4] * len(labels), mode="text",
+                                 text=[f"{ind}: {fewer_than}" for ind in labels], showlegend=False,
+                                 textposition="top center", hoverinfo="skip"))
     fig.update_layout(title="Differences by role", barmode="group", **LAYOUT)
     return fig
 

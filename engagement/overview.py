@@ -48,7 +48,7 @@ def study_overview(session: Session, viewer: Viewer, study_id: str,
     people = _participants(session, study_id, scope)
     n_min = min_cell_size()
     by_status = people.groupby(["role", "status"]).size().rename("n").reset_index()
-    response = _response(session, study_id, scope, today or dt.date.today())
+    response = _response(session, study_id, scope, today or dt.datetime.now(dt.UTC).date())
     note = None
     if aggregate_only:
         by_status = _protect(by_status, ["role", "status"], n_min)

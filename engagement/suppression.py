@@ -3,18 +3,20 @@
 A table is a lattice: one row per cell of the grouping dimensions `by`, plus margin rows in which one
 or more dimensions hold ALL (the total over that dimension). Every margin equals the sum of its
 children along any dimension, and that is exactly what an attacker subtracts with: a total minus the
-shown cells, "all sites" minus "site X", one filter choice minus another. So suppression works on
-those parent = sum(children) relations:
+shown cells, "all sites" minus "site X", one filter choice minus another. So:
 
-1. primary: a cell (or margin) with 0 < n < N is hidden and labelled "fewer than N";
-2. complementary: for every shown parent, the hidden children must number two or more and must leave
-   every hidden small cell its whole label range [1, N-1]: the attacker, knowing that small cells hold
-   1..N-1 and hidden complements at least N, cannot narrow a small cell's count from the relation, and
-   the hidden remainder (parent minus shown children) is always a group of N or more. When a relation
-   fails, the cheapest shown child that fixes it is hidden too, or the parent when no child is left.
+1. every combination of the levels present is listed, an empty one as "fewer than N" like any small
+   cell, so a listed small cell is not known to hold anyone;
+2. primary: a cell or margin with n < N is hidden and labelled "fewer than N";
+3. complementary: each small cell gets a hypercube of hidden cells (partners along each dimension, or
+   its own margins) whose corners can all move by +-t without changing any shown number, so the
+   attacker cannot tell the true count from the moved ones;
+4. remainders: no shown total minus the shown cells inside it leaves 1..N-1 hidden people, and no
+   label pins a hidden cell.
 
 Filtered views are slices of one protected lattice (see `view`), so two filter choices can only be
-subtracted along relations the lattice already protects. docs/privacy.md explains the design.
+subtracted along relations the lattice already protects. docs/privacy.md explains the design and what
+tests/privacy checks (an integer-programming attacker among other things).
 """
 
 from __future__ import annotations
@@ -175,7 +177,8 @@ def protect_lattice(lat: Lattice, n_min: int) -> Lattice:
         for key in sorted(small, key=_cell_order):
             if covered.get(key, 0) >= _target(n_min):
                 continue
-            cube = _best_cube(lat, key, levels, fine, n_min)
+            cube = _best_cube(lat, key, levels, fine, n_min) or _best_cube(
+                lat, key, levels, fine, n_min, exhaustive=True)
             t_lo, t_hi, _ = _cube_span(lat, cube, n_min)
             for corner, sign in cube:
                 if lat.state[corner] == VISIBLE:
@@ -206,7 +209,10 @@ def _levels(lat: Lattice) -> list[list[Any]]:
 
 
 def _fine_children(lat: Lattice) -> dict[tuple, list[tuple]]:
-    """Margin -> its present finest cells, smallest first (anchors for a margin's cube)."""
+    """Margin -> its finest cells, largest first: the anchors for a small margin's cube.
+
+    The anchor moves with the margin, so the one with the most people lets the margin move furthest.
+    """
     out: dict[tuple, list[tuple]] = {}
     for key in lat.n:
         if ALL in key:
@@ -216,33 +222,34 @@ def _fine_children(lat: Lattice) -> dict[tuple, list[tuple]]:
             margin = tuple(ALL if mask >> i & 1 else key[i] for i in range(dims))
             out.setdefault(margin, []).append(key)
     for kids in out.values():
-        kids.sort(key=lambda k: (lat.n[k], repr(k)))
+        kids.sort(key=lambda k: (-lat.n[k], repr(k)))
     return out
 
 
 MAX_PARTNERS = 3   # concrete partner levels tried per dimension; keeps the search small on wide tables
 MAX_CUBES = 48     # cubes tried per anchor: wide sparse tables otherwise spend seconds per small cell
-EXTRA_TRIES = 12   # cubes still tried after a full-range one is found, for a cheaper one
+EXTRA_TRIES = 12   # cubes still tried after a good-enough one is found, for a cheaper one
 MAX_ANCHORS = 3    # finest cells tried as the anchor of a small margin's cube
 
 
 def _best_cube(lat: Lattice, key: tuple, levels: list[list[Any]], fine: dict[tuple, list[tuple]],
-               n_min: int) -> list[tuple[tuple, int]]:
+               n_min: int, *, exhaustive: bool = False) -> list[tuple[tuple, int]]:
     """Corners (with their signs) of a cube letting the small cell `key` take many counts in 0..N-1.
 
     A cube picks, per dimension, a partner: another level (corners there move opposite to the small
     cell) or ALL (the corner is the cell's own margin, which moves with it). Moving every corner by
     +-t leaves every other cell of the lattice unchanged, so once the corners are hidden the attacker
     cannot tell the true table from the moved one: the small cell can be anything the corners' labels
-    allow. The widest cube wins, then the one hiding the fewest people not yet hidden.
+    allow. The widest cube wins, then the one hiding the fewest people not yet hidden. The search is
+    capped; when the capped search finds nothing, the caller repeats it without caps (exhaustive).
     """
-    anchors = [key] if ALL not in key else fine.get(key, [])[:MAX_ANCHORS]
+    anchors = [key] if ALL not in key else fine.get(key, [])[:None if exhaustive else MAX_ANCHORS]
     best: tuple[int, int, list[tuple[tuple, int]]] | None = None     # (width, cost, corners)
     patience = EXTRA_TRIES
     for anchor in anchors:
-        options = [_partners(lat, anchor, i, forced_all=key[i] == ALL, levels=levels, n_min=n_min)
-                   for i in range(len(key))]
-        for choice in islice(product(*options), MAX_CUBES):
+        options = [_partners(lat, anchor, i, forced_all=key[i] == ALL, levels=levels, n_min=n_min,
+                             limit=None if exhaustive else MAX_PARTNERS) for i in range(len(key))]
+        for choice in islice(product(*options), None if exhaustive else MAX_CUBES):
             found = _scan(lat, anchor, choice, lat.n[key], n_min=n_min, floor=best[0] if best else 1)
             if found is None:
                 continue
@@ -286,7 +293,7 @@ def _scan(lat: Lattice, anchor: tuple, choice: tuple, x: int, *, n_min: int,
 
 
 def _partners(lat: Lattice, anchor: tuple, i: int, *, forced_all: bool, levels: list[list[Any]],
-              n_min: int) -> list[Any]:
+              n_min: int, limit: int | None) -> list[Any]:
     if forced_all:
         return [ALL]
     present = []
@@ -298,7 +305,7 @@ def _partners(lat: Lattice, anchor: tuple, i: int, *, forced_all: bool, levels: 
             present.append((lat.state[edge] == VISIBLE, lat.n[edge] < 2 * n_min - 1, lat.n[edge], repr(v), v))
     present.sort()
     # ALL last: its corners are margins, the totals a reader looks at first.
-    return [*(p[-1] for p in present[:MAX_PARTNERS]), ALL]
+    return [*(p[-1] for p in present[:limit]), ALL]
 
 
 def _cube_span(lat: Lattice, corners: list[tuple[tuple, int]], n_min: int) -> tuple[float, float, int]:

@@ -52,7 +52,7 @@ if fmt != "native":
         st.success("Mapping saved.")
 
 
-def run(dry_run: bool):  # noqa: ANN201 - the ImportResult or None
+def run(dry_run: bool):
     progress = st.progress(0, text="Reading and checking the file…")
     try:
         with write_session(db_engine()) as session:

@@ -13,7 +13,7 @@ from engagement.ui.state import db_engine
 
 viewer, study_id = require_viewer()
 st.title("Invitations")
-today = dt.date.today()
+today = dt.datetime.now(dt.UTC).date()
 base_url = st.text_input("Address of this app, for the links", value="http://localhost:8501")
 
 with read_session(db_engine()) as session:

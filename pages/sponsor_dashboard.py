@@ -27,8 +27,9 @@ def _chosen(name: str) -> str | None:
     return None if value in (None, ALL) else value
 
 
-def _filters() -> IndicatorFilters:
-    dates = st.session_state.get(DATES) or ()
+def _filters(dates_allowed: bool) -> IndicatorFilters:
+    # A range left in the browser session by a staff sign-in must not reach an aggregate-only viewer.
+    dates = (st.session_state.get(DATES) or ()) if dates_allowed else ()
     start = dates[0] if len(dates) >= 1 else None
     end = dates[1] if len(dates) == 2 else None
     return IndicatorFilters(stage=_chosen("stage"), site=_chosen("site"), role=_chosen("role"),
@@ -75,7 +76,7 @@ def main() -> None:
     viewer, study = require_viewer()
     st.title("Dashboard")
     try:
-        view = _load(viewer, study, _filters())
+        view = _load(viewer, study, _filters(not viewer.aggregate_only(study)))
     except EngagementError as exc:
         st.error(exc.problems[0].message())
         st.stop()

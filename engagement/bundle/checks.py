@@ -66,27 +66,27 @@ def per_value(values: pd.Series, test: Callable[[pd.Series], pd.Series]) -> np.n
     return result[codes] if len(codes) else np.zeros(0, dtype=bool)
 
 
-def report_rows(report: Report, budget: Budget, frame: pd.DataFrame, mask: np.ndarray | pd.Series,
-                code: str, file: str, column: str, detail: str,
-                value_column: str | None = None) -> None:
-    """One problem per flagged row (row number and value from the frame), within the check's budget."""
-    positions = np.flatnonzero(np.asarray(mask, dtype=bool))
-    if not len(positions):
-        return
-    granted = budget.take((code, file, column), len(positions))
-    rows = frame[ROW].to_numpy()
-    values = frame[value_column or column]
-    for pos in positions[:granted]:
-        report.error(code, detail, file=file, row=int(rows[pos]), column=column, value=str(values.iat[pos]))
+@dataclass
+class _Flags:
+    """Problems of one file's cells go to `report`, row by row, within `budget` (None: this call only)."""
 
+    report: Report
+    spec: FileSpec
+    budget: Budget | None = None
 
-def _report_mask(report: Report, frame: pd.DataFrame, mask: np.ndarray | pd.Series, code: str,
-                 spec: FileSpec, column: str, detail: str, budget: Budget | None) -> None:
-    local = budget is None
-    budget = budget or Budget()
-    report_rows(report, budget, frame, mask, code, spec.name, column, detail)
-    if local:
-        budget.summarise(report)
+    def flag(self, frame: pd.DataFrame, mask: np.ndarray | pd.Series, code: str, column: str,
+             detail: str) -> None:
+        positions = np.flatnonzero(np.asarray(mask, dtype=bool))
+        if not len(positions):
+            return
+        budget = self.budget or Budget()
+        granted = budget.take((code, self.spec.name, column), len(positions))
+        rows, values = frame[ROW].to_numpy(), frame[column]
+        for pos in positions[:granted]:
+            self.report.error(code, detail, file=self.spec.name, row=int(rows[pos]), column=column,
+                              value=str(values.iat[pos]))
+        if self.budget is None:
+            budget.summarise(self.report)
 
 
 def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -126,7 +126,7 @@ def parse_utc(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return out, (s != "").to_numpy() & np.isnat(out)
 
 
-def _bad_mask(values: pd.Series, kind: str) -> tuple[np.ndarray, str, str] | None:
+def _bad_mask(values: pd.Series, kind: str) -> tuple[np.ndarray, str, str] | None:  # noqa: PLR0911 - one per kind
     """(mask of bad rows, code, detail) for one typed column."""
     def shaped(pattern: str) -> Callable[[pd.Series], pd.Series]:
         return lambda v: (v != "") & ~v.str.match(pattern).astype(bool)
@@ -147,21 +147,23 @@ def _bad_mask(values: pd.Series, kind: str) -> tuple[np.ndarray, str, str] | Non
                 "expected a two-letter ISO 3166 country code such as FR")
     if kind.startswith("enum:"):
         allowed = kind.removeprefix("enum:").split("|")
-        return per_value(values, lambda v: (v != "") & ~v.isin(allowed)), "B109", f"allowed: {', '.join(allowed)}"
+        return (per_value(values, lambda v: (v != "") & ~v.isin(allowed)), "B109",
+                f"allowed: {', '.join(allowed)}")
     return None
 
 
 def check_cells(frame: pd.DataFrame, spec: FileSpec, report: Report, *, budget: Budget | None = None,
                 duplicates: bool = True) -> None:
     """Blanks, types and (unless a streaming caller checks keys across chunks) duplicate keys."""
+    flags = _Flags(report, spec, budget)
     for column in spec.required:
-        blank = per_value(frame[column], lambda v: v.str.strip() == "")
-        _report_mask(report, frame, blank, "B105", spec, column, "this column may not be blank", budget)
+        flags.flag(frame, per_value(frame[column], lambda v: v.str.strip() == ""), "B105", column,
+                   "this column may not be blank")
     for column, kind in spec.types.items():
         found = _bad_mask(frame[column], kind)
         if found is not None:
             mask, code, detail = found
-            _report_mask(report, frame, mask, code, spec, column, detail, budget)
+            flags.flag(frame, mask, code, column, detail)
     if duplicates:
         check_duplicate_keys(frame, spec, report, budget=budget)
 
@@ -169,16 +171,15 @@ def check_cells(frame: pd.DataFrame, spec: FileSpec, report: Report, *, budget: 
 def check_duplicate_keys(frame: pd.DataFrame, spec: FileSpec, report: Report, *,
                          budget: Budget | None = None) -> None:
     dupes = frame.duplicated(list(spec.key), keep="first").to_numpy()
-    if dupes.any():
-        _report_mask(report, frame, dupes, "B110", spec, spec.key[-1],
-                     f"the key ({', '.join(spec.key)}) already appeared on an earlier row", budget)
+    _Flags(report, spec, budget).flag(frame, dupes, "B110", spec.key[-1],
+                                      f"the key ({', '.join(spec.key)}) already appeared on an earlier row")
 
 
 def check_date_order(frame: pd.DataFrame, spec: FileSpec, start: str, end: str, report: Report) -> None:
     s, _ = parse_dates(frame[start])
     e, _ = parse_dates(frame[end])
-    _report_mask(report, frame, (e < s).fillna(False).to_numpy(), "B123", spec, end,
-                 f"{end} is before {start}", None)
+    _Flags(report, spec).flag(frame, (e < s).fillna(False).to_numpy(), "B123", end,
+                              f"{end} is before {start}")
 
 
 def slug_ok(value: str) -> bool:

@@ -106,8 +106,9 @@ def _known_pairs(session: Session, f: dict[str, pd.DataFrame], file: str, column
     return bundle | {tuple(r) for r in session.execute(query)}
 
 
-def _check_pairs(session: Session, f: dict[str, pd.DataFrame], report: Report, file: str, column: str,
-                 target: str, target_col: str, query: Any, code: str) -> None:
+def _check_pairs(  # noqa: PLR0917 - one call per reference kind, read as a table
+        session: Session, f: dict[str, pd.DataFrame], report: Report, file: str, column: str,
+        target: str, target_col: str, query: Any, code: str) -> None:
     known = _known_pairs(session, f, target, target_col, query)
     frame = f[file]
     pairs = zip(frame["study_id"], frame[column], strict=True)
@@ -130,7 +131,8 @@ def check_small_files(session: Session, frames: dict[str, pd.DataFrame], report:
 def bundle_context(session: Session, f: dict[str, pd.DataFrame]) -> ingest.StudyContext:
     """What responses may name: the database's entities plus the bundle's (ids unknown until written)."""
     ctx = ingest.context_from_db(session, _study_ids(session, f))
-    for s, code in zip(f["participants.csv"]["study_id"], f["participants.csv"]["participant_id"], strict=True):
+    people = f["participants.csv"]
+    for s, code in zip(people["study_id"], people["participant_id"], strict=True):
         ctx.participants.setdefault(s, {}).setdefault(code, None)
     for s, code in zip(f["schedule.csv"]["study_id"], f["schedule.csv"]["timepoint_id"], strict=True):
         ctx.timepoints.setdefault(s, {}).setdefault(code, None)
@@ -300,8 +302,9 @@ def import_bundle(session: Session, viewer: Viewer, path: Path | str, *, dry_run
     small_ok = check_small_files(session, frames, report)
     if not (small_ok and streamable):
         if streamable:  # still report the cell problems of responses.csv
-            _stream(chunks, ingest.ResponseIngest(session, report, None, {}, mode="check",  # type: ignore[arg-type]
-                                                  cells=BY_NAME[STREAMED]), None, None)
+            check_only = ingest.ResponseIngest(session, report, None, {}, mode="check",
+                                               cells=BY_NAME[STREAMED])
+            _stream(chunks, check_only, None, None)  # type: ignore[arg-type]
         report.raise_if_errors()
     assert chunks is not None
     _require(session, viewer, frames["studies.csv"]["study_id"])

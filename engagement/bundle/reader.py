@@ -184,7 +184,7 @@ def prefetched(items: Iterable[T]) -> Iterator[T]:
                 if not put("item", item):
                     return
             put("done", None)
-        except BaseException as exc:  # noqa: BLE001 - handed to the consuming thread, which re-raises
+        except BaseException as exc:
             put("error", exc)
 
     thread = threading.Thread(target=work, name="bundle-reader", daemon=True)
@@ -265,8 +265,8 @@ class ResponseChunks:
         with self.source.open(name) as raw:
             stream = _Counting(raw, self)
             try:
-                for frame in _read_chunks(io.BufferedReader(stream, BLOCK), self.chunk_rows):
-                    frame = frame[list(self.spec.columns)]
+                for parsed in _read_chunks(io.BufferedReader(stream, BLOCK), self.chunk_rows):
+                    frame = parsed[list(self.spec.columns)]
                     frame.insert(0, ROW, range(next_row, next_row + len(frame)))
                     next_row += len(frame)
                     yield frame

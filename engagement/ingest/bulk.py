@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 PARAMS_PER_STATEMENT = 300  # multi-row INSERTs on SQLite: ~100 rows of 3 columns measured best
 
 
-def insert_columns(session: Session, table: Table, names: Sequence[str], columns: Sequence[list[Any]]) -> None:
+def insert_columns(session: Session, table: Table, names: Sequence[str], columns: Sequence[list[Any]]
+                   ) -> None:
     n = len(columns[0]) if columns else 0
     if not n:
         return
@@ -98,7 +99,8 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
 def datetime_texts(session: Session, utc: np.ndarray) -> list[str]:
     """UTC datetime64 values as the text each backend stores: SQLAlchemy's SQLite DATETIME format (naive
     UTC, what UTCDateTime writes there) or a PostgreSQL timestamptz literal."""
-    text = np.char.replace(np.datetime_as_string(utc.astype("datetime64[us]"), unit="us").astype(str), "T", " ")
+    iso = np.datetime_as_string(utc.astype("datetime64[us]"), unit="us").astype(str)
+    text = np.char.replace(iso, "T", " ")
     if session.get_bind().dialect.name == "postgresql":
         text = np.char.add(text, "+00")
     return text.tolist()

@@ -23,17 +23,20 @@ class Where:
     """Where a chunk's rows came from: the file name, or the `_file` / `_column` columns when present."""
 
     file: str
+    report: Report
     budget: Budget = field(default_factory=Budget)
 
-    def report(self, report: Report, frame: pd.DataFrame, mask: np.ndarray, code: str, column: str,
-               detail: str, value_column: str | None = None, **extra: Any) -> None:
+    def flag(self, frame: pd.DataFrame, mask: np.ndarray, code: str, column: str, detail: str,
+             **extra: Any) -> None:
+        """One problem per flagged row, within the check's budget (the rest are counted)."""
         positions = np.flatnonzero(mask)
         if not len(positions):
             return
         granted = self.budget.take((code, self.file, column), len(positions))
-        values = frame[value_column or column]
+        values = frame[column]
         for pos in positions[:granted]:
-            report.error(code, detail, value=str(values.iat[pos]), **extra, **self.at(frame, int(pos), column))
+            self.report.error(code, detail, value=str(values.iat[pos]), **extra,
+                              **self.at(frame, int(pos), column))
 
     def at(self, frame: pd.DataFrame, pos: int, column: str) -> dict[str, Any]:
         src_file = frame["_file"].iat[pos] if "_file" in frame.columns else None
@@ -57,16 +60,16 @@ def per_pair(a: pd.Series, b: pd.Series, test: Callable[[str, str], bool]) -> np
     return verdict[codes] if len(codes) else np.zeros(0, dtype=bool)
 
 
-def check_refs(frame: pd.DataFrame, ctx: Any, where: Where, report: Report) -> None:
+def check_refs(frame: pd.DataFrame, ctx: Any, where: Where) -> None:
     """Study, participant and timepoint must exist in the database or arrive in the same bundle."""
     studies = ctx.studies
     unknown = per_pair(frame["study_id"], frame["study_id"], lambda s, _: s not in studies)
-    where.report(report, frame, unknown, "B111", "study_id", "")
+    where.flag(frame, unknown, "B111", "study_id", "")
     for column, known, code in (("participant_id", ctx.participants, "B113"),
                                 ("timepoint_id", ctx.timepoints, "B114")):
         bad = per_pair(frame["study_id"], frame[column],
                        lambda s, c, known=known: bool(c) and c not in known.get(s, {}))
-        where.report(report, frame, bad, code, column, "")
+        where.flag(frame, bad, code, column, "")
 
 
 def version_index(frame: pd.DataFrame, lookup: Callable[[tuple[str, str]], int]) -> np.ndarray:
@@ -76,14 +79,14 @@ def version_index(frame: pd.DataFrame, lookup: Callable[[tuple[str, str]], int])
     return index[codes] if len(codes) else np.zeros(0, dtype=np.int32)
 
 
-def check_versions(frame: pd.DataFrame, version: np.ndarray, where: Where, report: Report) -> None:
+def check_versions(frame: pd.DataFrame, version: np.ndarray, where: Where) -> None:
     bad = version < 0
     if not bad.any():
         return
     pairs, codes = pair_codes(frame["instrument_id"], frame["instrument_version"])
     for k in np.unique(codes[bad]):
         iid, ver = pairs[k]
-        where.report(report, frame, bad & (codes == k), "B115",
+        where.flag(frame, bad & (codes == k), "B115",
                      "instrument_version", f"instrument {iid} version {ver} is not registered")
 
 
@@ -95,7 +98,7 @@ def numbers(values: pd.Series) -> np.ndarray:
 
 
 def check_items_and_values(frame: pd.DataFrame, version: np.ndarray, instruments: list[Any],
-                           where: Where, report: Report) -> None:
+                           where: Where) -> None:
     """Each item must be a scored item of its instrument version, each value on the item's scale."""
     items, item_codes = categories_and_codes(frame["item_id"])
     values, value_codes = categories_and_codes(frame["value"])
@@ -113,7 +116,7 @@ def check_items_and_values(frame: pd.DataFrame, version: np.ndarray, instruments
         problem = _item_problem(instrument, item_id, value)
         if problem is not None:
             code, column, detail = problem
-            where.report(report, frame, codes == k, code, column, detail,
+            where.flag(frame, codes == k, code, column, detail,
                          **({"item": item_id} if code == "B109" else {}))
 
 
@@ -148,7 +151,7 @@ def header_hashes(frame: pd.DataFrame) -> np.ndarray:
 
 
 def report_inconsistent(frame: pd.DataFrame, ords: np.ndarray, hashes: np.ndarray, expected: np.ndarray,
-                        where: Where, report: Report) -> None:
+                        where: Where) -> None:
     """B118 on the first row of each distinct header that differs from the submission's first one."""
     bad = hashes != expected
     if not bad.any():
@@ -158,7 +161,7 @@ def report_inconsistent(frame: pd.DataFrame, ords: np.ndarray, hashes: np.ndarra
                          return_index=True)
     mask = np.zeros(len(frame), dtype=bool)
     mask[positions[first]] = True
-    where.report(report, frame, mask, "B118", "submission_id",
+    where.flag(frame, mask, "B118", "submission_id",
                  "this row disagrees with an earlier row of the same submission")
 
 
@@ -193,10 +196,9 @@ def _sorted_unique(keys: np.ndarray) -> np.ndarray:
     return ordered[keep]
 
 
-def check_duplicates(frame: pd.DataFrame, keys: np.ndarray, seen: KeySet, where: Where,
-                     report: Report) -> None:
+def check_duplicates(frame: pd.DataFrame, keys: np.ndarray, seen: KeySet, where: Where) -> None:
     """B110 on a row whose (submission_id, item_id) appeared on an earlier row of this chunk or file."""
     dupes = pd.Series(keys).duplicated(keep="first").to_numpy() | seen.seen(keys)
-    where.report(report, frame, dupes, "B110", "item_id",
+    where.flag(frame, dupes, "B110", "item_id",
                  "the key (submission_id, item_id) already appeared on an earlier row")
     seen.add(keys)

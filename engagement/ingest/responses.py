@@ -14,6 +14,7 @@ back when `finish` reports problems, so a file lands whole or not at all.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -153,7 +154,7 @@ class ResponseIngest:
         # date-times are checked once per distinct value with the parse that also feeds the writes
         self.cells = None if cells is None else replace(
             cells, types={k: v for k, v in cells.types.items() if v != "datetime"})
-        self.where, self.comments_where = cc.Where(file), cc.Where(comments_file, Budget())
+        self.where, self.comments_where = cc.Where(file, report), cc.Where(comments_file, report, Budget())
         self.state, self.keys, self.items = _State(), cc.KeySet(), {}  # type: ignore[var-annotated]
         self.version_idx: dict[tuple[str, str], int] = {}
         self.instruments: list[Any] = []
@@ -190,12 +191,12 @@ class ResponseIngest:
         st.header[fresh], st.version[fresh] = hashes[first_pos], version[first_pos]
         st.first_chunk[fresh] = self.chunk_no
         if self.ctx is not None:
-            cc.check_refs(frame, self.ctx, self.where, self.report)
-            cc.check_versions(frame, version, self.where, self.report)
-            cc.check_items_and_values(frame, version, self.instruments, self.where, self.report)
-        cc.report_inconsistent(frame, ords, hashes, st.header[ords], self.where, self.report)
+            cc.check_refs(frame, self.ctx, self.where)
+            cc.check_versions(frame, version, self.where)
+            cc.check_items_and_values(frame, version, self.instruments, self.where)
+        cc.report_inconsistent(frame, ords, hashes, st.header[ords], self.where)
         cc.check_duplicates(frame, (ords << cc.KeySet.ITEM_BITS) | self._item_ordinals(frame),
-                            self.keys, self.where, self.report)
+                            self.keys, self.where)
         if self.mode != "check" and self.report.ok:
             self._lookup(frame, fresh, first_pos)
         if self.mode == "write" and self.report.ok:
@@ -261,13 +262,15 @@ class ResponseIngest:
         x = cc.numbers(frame["value"])
         items = np.asarray(frame["item_id"].to_numpy(), dtype=object)
         if is_new.any():
-            cw.insert_answers(self.session, sub[is_new], items[is_new], x[is_new], self._item_rank(frame)[is_new])
+            rank = self._item_rank(frame)
+            cw.insert_answers(self.session, sub[is_new], items[is_new], x[is_new], rank[is_new])
             self.counts.answers_added += int(is_new.sum())
-            self._score_new(frame, ords, sub, items, x, is_new)
+            self._score_new(ords, sub, items, x, is_new)
         if not is_new.all():
             old = ~is_new
             incoming = pd.DataFrame({"sub": sub[old], "item": items[old], "value": x[old],
-                                     "external": np.asarray(frame["submission_id"].to_numpy(), dtype=object)[old]})
+                                     "external": np.asarray(frame["submission_id"].to_numpy(),
+                                                            dtype=object)[old]})
             n, subs = cw.apply_edits(self.session, self.actor, incoming)
             self.counts.answers_changed += n
             self.touched |= subs
@@ -279,8 +282,8 @@ class ResponseIngest:
         ranks[np.argsort(uniques.astype(str))] = np.arange(len(uniques))
         return ranks[codes]
 
-    def _score_new(self, frame: pd.DataFrame, ords: np.ndarray, sub: np.ndarray, items: np.ndarray,
-                   x: np.ndarray, is_new: np.ndarray) -> None:
+    def _score_new(self, ords: np.ndarray, sub: np.ndarray, items: np.ndarray, x: np.ndarray,
+                   is_new: np.ndarray) -> None:
         """Score new submissions first seen in this chunk; ones that began in an earlier chunk are rescored
         from the database at the end (their earlier rows are no longer in memory)."""
         st = self.state
@@ -298,13 +301,15 @@ class ResponseIngest:
         def col(name: str) -> list[str]:
             return np.asarray(frame[name].to_numpy()[positions], dtype=object).tolist()
 
-        study, ext, part, tp = col("study_id"), col("submission_id"), col("participant_id"), col("timepoint_id")
+        study, ext = col("study_id"), col("submission_id")
+        part, tp = col("participant_id"), col("timepoint_id")
         ctx = self.ctx or StudyContext()
         version = np.asarray(self.version_ids)[self.state.version[ords]].tolist()
         stamps = self._timestamps(frame, positions)
         created = datetime_texts(self.session, np.array([np.datetime64("now", "us")])) * len(positions)
         keys = [idempotency_key(s, x) for s, x in zip(study, ext, strict=True)]
-        rows = list(zip(study, ext, [ctx.participants[s].get(p) if p else None for s, p in zip(study, part, strict=True)],
+        people = [ctx.participants[s].get(p) if p else None for s, p in zip(study, part, strict=True)]
+        rows = list(zip(study, ext, people,
                    [ctx.timepoints[s].get(t) if t else None for s, t in zip(study, tp, strict=True)],
                    version, stamps, [self.channel] * len(keys), keys, created, strict=True))
         ids = insert_with_ids(self.session, Submission.__table__,
@@ -318,7 +323,7 @@ class ResponseIngest:
         uniques, codes = categories_and_codes(frame["submitted_at"])
         utc, bad = parse_utc(uniques)
         if self.cells is not None:
-            self.where.report(self.report, frame, bad[codes], "B107", "submitted_at",
+            self.where.flag(frame, bad[codes], "B107", "submitted_at",
                               "expected an ISO 8601 date-time with Z or a UTC offset")
         return utc, codes
 
@@ -344,7 +349,7 @@ class ResponseIngest:
             if redo:
                 cw.rescore(self.session, redo, self._instruments_by_id())
         c = self.counts
-        c.submissions_changed = len((self.touched | self.commented))
+        c.submissions_changed = len(self.touched | self.commented)
         c.submissions_unchanged = self.state.n - c.submissions_added - c.submissions_changed
         return c, sorted(self.touched | self.commented)
 
@@ -354,7 +359,7 @@ class ResponseIngest:
     def _check_comments(self, comments: pd.DataFrame) -> None:
         frame = comments.reset_index(drop=True)
         ords = self._comment_ordinals(frame)
-        self.comments_where.report(self.report, frame, ords < 0, "B119", "submission_id",
+        self.comments_where.flag(frame, ords < 0, "B119", "submission_id",
                                    "no responses.csv row has this submission_id")
         version = np.where(ords >= 0, self.state.version[np.maximum(ords, 0)], -1)
         bad = np.zeros(len(frame), dtype=bool)
@@ -366,7 +371,7 @@ class ResponseIngest:
                 bad |= (version == v) & (frame["item_id"] == item).to_numpy()
         for pos in np.flatnonzero(bad):
             v = self.instruments[version[pos]]
-            self.comments_where.report(self.report, frame, np.arange(len(frame)) == pos, "B117", "item_id",
+            self.comments_where.flag(frame, np.arange(len(frame)) == pos, "B117", "item_id",
                                        f"instrument {v.id} {v.version} has no free-text item "
                                        f"{frame['item_id'].iat[pos]!r}")
 
@@ -391,8 +396,8 @@ class ResponseIngest:
             self._upsert_comment(int(sub[p]), frame["submission_id"].iat[p], frame["item_id"].iat[p],
                                  texts[p], bool(may_quote[p]), roster, scrub)
 
-    def _upsert_comment(self, sid: int, ext: str, item_id: str, text: str, may_quote: bool, roster: Any,
-                        scrub: Any) -> None:
+    def _upsert_comment(self, sid: int, ext: str, item_id: str, text: str, may_quote: bool,  # noqa: PLR0917
+                        roster: Any, scrub: Any) -> None:
         existing = self.session.scalar(select(Comment).where(Comment.submission_id == sid,
                                                              Comment.item_id == item_id))
         if existing is None:
@@ -415,7 +420,8 @@ class ResponseIngest:
 # ------------------------------------------------------------------------ frame-at-once entry points
 
 
-def check_responses(responses: pd.DataFrame, comments: pd.DataFrame, ctx: StudyContext,
+def check_responses(  # noqa: PLR0917 - signature kept for engagement.ingest.third_party
+        responses: pd.DataFrame, comments: pd.DataFrame, ctx: StudyContext,
                     versions: Any, report: Report, file: str = "responses.csv",
                     comments_file: str = "comments.csv") -> None:
     """Check whole frames (third-party readers give them whole); problems go to the report."""
@@ -423,13 +429,12 @@ def check_responses(responses: pd.DataFrame, comments: pd.DataFrame, ctx: StudyC
                             comments_file=comments_file)
     if not responses.empty:
         ingest.add(responses)
-    try:
+    with contextlib.suppress(EngagementError):  # the problems are in the report the caller gave
         ingest.finish(comments)
-    except EngagementError:
-        pass
 
 
-def write_responses(session: Session, actor: str, channel: str, responses: pd.DataFrame,
+def write_responses(  # noqa: PLR0917 - signature kept from before chunked writes
+        session: Session, actor: str, channel: str, responses: pd.DataFrame,
                     comments: pd.DataFrame, ctx_ids: StudyContext, versions: Any,
                     roster_names: Iterable[str] = ()) -> tuple[ResponseCounts, list[int]]:
     """Write checked frames (scoring included). Returns counts and the ids of stored submissions changed."""
@@ -447,7 +452,8 @@ def counts_into(counts: dict[str, dict[str, int]], c: ResponseCounts) -> None:
     counts["comment"] = {"added": c.comments_added, "changed": c.comments_changed}
 
 
-def write_and_score(session: Session, actor: str, channel: str, responses: pd.DataFrame,
+def write_and_score(  # noqa: PLR0917 - signature kept for engagement.ingest.third_party
+        session: Session, actor: str, channel: str, responses: pd.DataFrame,
                     comments: pd.DataFrame, study_ids: Iterable[str], versions: Any,
                     counts: dict[str, dict[str, int]], roster_names: Iterable[str] = ()) -> None:
     """Write checked frames, score what is new or changed, and add the counts to `counts`."""

@@ -10,12 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engagement.errors import fail
-from engagement.models import Study
+from engagement.models import RiskModel, Study
 from engagement.permissions import Action, Viewer
 from engagement.risk.definition import DEFAULT_HORIZON_DAYS
 from engagement.risk.evaluate import evaluate
 from engagement.risk.flags import score, write_flags_csv
-from engagement.risk.model import train
+from engagement.risk.model import train, train_across
 
 
 def pick_study(session: Session, study_id: str | None) -> str:
@@ -48,10 +48,22 @@ def evaluate_json(
 
 
 def train_command(session: Session, viewer: Viewer, study_id: str | None, as_of: dt.date | None) -> str:
-    row = train(session, viewer, pick_study(session, study_id), as_of)
+    return _describe(train(session, viewer, pick_study(session, study_id), as_of))
+
+
+def train_across_command(
+    session: Session, viewer: Viewer, study_ids: list[str] | None, as_of: dt.date | None
+) -> str:
+    """One model over several studies (every study in the database by default)."""
+    ids = study_ids or list(session.scalars(select(Study.id).order_by(Study.id)))
+    return _describe(train_across(session, viewer, ids, as_of))
+
+
+def _describe(row: RiskModel) -> str:
     card = row.card
+    owner = row.study_id or "studies " + ", ".join(card.get("studies", []))
     lines = [
-        f"saved risk model {row.id} for {row.study_id} as of {row.as_of}: {row.kind}",
+        f"saved risk model {row.id} for {owner} as of {row.as_of}: {row.kind}",
         f"training window {card['data_window'].get('first_snapshot', '-')} to "
         f"{card['data_window'].get('last_snapshot', '-')}: {card['n_participants']} participants, "
         f"{card['n_events']} disengagement events",

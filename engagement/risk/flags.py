@@ -29,6 +29,7 @@ from engagement.risk.rules import RulesScorer
 from engagement.suppression import min_cell_size
 
 N_REASONS = 3
+MAX_CANDIDATES = 8  # features tried per person: the ones furthest from the cohort's typical value
 MIN_EFFECT = 0.005  # a factor moving risk by less than half a point is not worth a sentence
 # Not offered as reasons: nobody can act on them, and they only shift a baseline.
 NOT_REASONS = {"role_patient", "role_caregiver", "role_advocate", "stage_order"}
@@ -49,6 +50,8 @@ BINARY_TEXT = {
     ),
 }
 LOW_REASON = "low risk"
+# Pairs that tell a manager the same thing; one sentence is enough.
+SAME_SIGNAL = (("missed_last", "missed_streak"), ("missed_count", "completeness"))
 FLAG_COLUMNS = ["participant_id", "site_id", "risk", "band", "reasons"]
 
 
@@ -92,24 +95,31 @@ def explain(scorer: ModelScorer | RulesScorer, feats: pd.DataFrame, risk: np.nda
     out = np.full(len(feats), LOW_REASON, dtype=object)
     flagged = risk >= ELEVATED
     if flagged.any():
+        spread = {f: float(v) if np.isfinite(v) else 0.0 for f, v in feats[EXPLAINED].std().items()}
         out[flagged] = _explain(
-            scorer, feats[FEATURES].to_numpy(dtype="float64")[flagged], risk[flagged], cohort_typical(feats)
+            scorer, feats[FEATURES].to_numpy(dtype="float64")[flagged], risk[flagged], cohort_typical(feats), spread
         )
     return list(out)
 
 
 def _explain(
-    scorer: ModelScorer | RulesScorer, mat: np.ndarray, risk: np.ndarray, typical_s: pd.Series
+    scorer: ModelScorer | RulesScorer,
+    mat: np.ndarray,
+    risk: np.ndarray,
+    typical_s: pd.Series,
+    spread: dict[str, float],
 ) -> list[str]:
     typical = {f: float(typical_s[f]) for f in FEATURES}
     effects = np.zeros((len(mat), len(EXPLAINED)))
+    candidate = _candidates(mat, typical, spread)
     for j, feature in enumerate(EXPLAINED):
         col, tv = FEATURES.index(feature), typical[feature]
-        differs = ~((mat[:, col] == tv) | (np.isnan(mat[:, col]) & np.isnan(tv)))
+        differs = candidate[:, j]
         if differs.any():
             swapped = mat[differs]
             swapped[:, col] = tv
             effects[differs, j] = risk[differs] - scorer.predict_array(swapped)
+    _one_per_signal(effects)
     top = np.argsort(-effects, axis=1, kind="stable")[:, :N_REASONS]
     top_effect = np.take_along_axis(effects, top, axis=1)
     texts = np.full(top.shape, "", dtype=object)
@@ -119,6 +129,34 @@ def _explain(
             values = mat[rows, FEATURES.index(feature)]
             texts[rows, slots] = [_reason_cached(feature, _key(feature, v), typical[feature]) for v in values]
     return ["; ".join(t for t in row if t) or "no single factor stands out" for row in texts]
+
+
+def _candidates(mat: np.ndarray, typical: dict[str, float], spread: dict[str, float]) -> np.ndarray:
+    """Per row, the MAX_CANDIDATES features furthest from typical (in cohort standard deviations).
+
+    Only those are tried: a value near the cohort's typical one cannot move the risk much, and trying
+    every feature for every flagged person is what makes gradient boosting slow to explain.
+    """
+    dev = np.zeros((len(mat), len(EXPLAINED)))
+    for j, feature in enumerate(EXPLAINED):
+        v, tv = mat[:, FEATURES.index(feature)], typical[feature]
+        sd = spread[feature] if spread[feature] > 0 else 1.0
+        with np.errstate(invalid="ignore"):
+            d = np.abs(v - tv) / sd
+        dev[:, j] = np.where(np.isnan(v) & np.isnan(tv), 0.0, np.where(np.isnan(d), 1.0, d))
+    k = min(MAX_CANDIDATES, len(EXPLAINED))
+    keep = np.zeros(dev.shape, dtype=bool)
+    np.put_along_axis(keep, np.argpartition(-dev, k - 1, axis=1)[:, :k], True, axis=1)
+    return keep & (dev > 0)
+
+
+def _one_per_signal(effects: np.ndarray) -> None:
+    """Of two features saying the same thing, keep only the stronger as a reason (in place)."""
+    for a, b in SAME_SIGNAL:
+        ia, ib = EXPLAINED.index(a), EXPLAINED.index(b)
+        a_wins = effects[:, ia] >= effects[:, ib]
+        effects[a_wins, ib] = 0.0
+        effects[~a_wins, ia] = 0.0
 
 
 def _key(feature: str, v: float) -> float:
@@ -150,9 +188,7 @@ def reason(feature: str, value: float, typical: float, effect: float) -> str:
     if _missing(value):
         return f"{text.label}: not known yet (typical {_fmt(feature, typical)}): {direction}"
     compare = "higher than" if _missing(typical) or value > typical else "lower than"
-    return (
-        f"{text.label}: {_fmt(feature, value)} ({compare} the typical {_fmt(feature, typical)}): {direction}"
-    )
+    return f"{text.label}: {_fmt(feature, value)} ({compare} the typical {_fmt(feature, typical)}): {direction}"
 
 
 def _missing(v: float) -> bool:

@@ -273,14 +273,60 @@ def train(
 def train_frames(
     session: Session, actor: str, frames: RiskFrames, t: int, horizon_days: int = DEFAULT_HORIZON_DAYS
 ) -> RiskModel:
-    """Train and store; the caller has checked permissions."""
+    """Train on one study and store; the caller has checked permissions."""
     if frames.participants.empty:
         raise fail("R600", f"study {frames.study_id} has no participants", item=frames.study_id)
     first = int(frames.participants["enrolled"].min())
     fitted = fit(training_set(frames, first + STEP_DAYS, t - horizon_days, horizon_days))
+    return _store(session, actor, fitted, frames.study_id, t=t, horizon_days=horizon_days)
+
+
+def train_across(
+    session: Session,
+    viewer: Viewer,
+    study_ids: list[str],
+    as_of: dt.date | str | None = None,
+    horizon_days: int = DEFAULT_HORIZON_DAYS,
+) -> RiskModel:
+    """Train one model on several studies' history (stored with study_id NULL).
+
+    Any study whose own model is missing or only the rules is then scored with it (see latest_model).
+    """
+    for study_id in study_ids:
+        viewer.require(Action.view_participants, study_id)
+    all_frames = [f for f in (load_frames(session, s) for s in study_ids) if not f.participants.empty]
+    if not all_frames:
+        raise fail("R600", f"no participants in {', '.join(study_ids)}", item=", ".join(study_ids))
+    t = max(f.last_day() for f in all_frames) if as_of is None else day(as_of)
+    sets = [
+        training_set(f, int(f.participants["enrolled"].min()) + STEP_DAYS, t - horizon_days, horizon_days)
+        for f in all_frames
+    ]
+    pooled = TrainingSet(
+        pd.concat([s.feats for s in sets]),
+        np.concatenate([s.y for s in sets]),
+        np.concatenate([s.day for s in sets]),
+        np.concatenate([s.pid for s in sets]),  # database ids: unique across studies
+    )
+    return _store(
+        session, viewer.username, fit(pooled), None, t=t, horizon_days=horizon_days, studies=sorted(study_ids)
+    )
+
+
+def _store(
+    session: Session,
+    actor: str,
+    fitted: Fitted,
+    study_id: str | None,
+    *,
+    t: int,
+    horizon_days: int,
+    **extra: Any,
+) -> RiskModel:
     card = {
         **fitted.card,
-        "study_id": frames.study_id,
+        **extra,
+        "study_id": study_id,
         "as_of": to_date(t).isoformat(),
         "horizon_days": horizon_days,
         "label": "withdrawn, lost to follow-up, or two due surveys missed in a row, within the horizon",
@@ -288,33 +334,40 @@ def train_frames(
         "format": "skops" if fitted.scorer.kind != "rules" else "rules (no stored estimator)",
     }
     row = RiskModel(
-        study_id=frames.study_id, as_of=to_date(t), kind=card["kind"], card=card, blob=dumps(fitted.scorer)
+        study_id=study_id, as_of=to_date(t), kind=card["kind"], card=card, blob=dumps(fitted.scorer)
     )
     session.add(row)
     session.flush()
+    summary = {
+        "study_id": study_id,
+        "as_of": card["as_of"],
+        "kind": card["kind"],
+        "n_events": card["n_events"],
+    }
+    if extra.get("studies"):
+        summary["studies"] = extra["studies"]
     audit.record(
-        session,
-        actor,
-        "risk.train",
-        "risk_model",
-        row.id,
-        None,
-        {
-            "study_id": frames.study_id,
-            "as_of": card["as_of"],
-            "kind": card["kind"],
-            "n_events": card["n_events"],
-        },
-        reason=card.get("fallback"),
+        session, actor, "risk.train", "risk_model", row.id, None, summary, reason=card.get("fallback")
     )
     return row
 
 
 def latest_model(session: Session, study_id: str, t: int) -> RiskModel | None:
-    """The newest model trained as of t or earlier (a later one would have seen the future)."""
+    """The model to score a study with as of t: trained as of t or earlier (a later one saw the future).
+
+    The study's own newest model, unless it is only the rules and a cross-study fitted model exists.
+    """
+    own = _newest(session, RiskModel.study_id == study_id, t)
+    if own is not None and own.kind != "rules":
+        return own
+    pooled = _newest(session, RiskModel.study_id.is_(None), t)
+    return pooled if pooled is not None and pooled.kind != "rules" else own
+
+
+def _newest(session: Session, which: Any, t: int) -> RiskModel | None:
     return session.scalars(
         select(RiskModel)
-        .where(RiskModel.study_id == study_id, RiskModel.as_of <= to_date(t))
+        .where(which, RiskModel.as_of <= to_date(t))
         .order_by(RiskModel.as_of.desc(), RiskModel.id.desc())
         .limit(1)
     ).first()

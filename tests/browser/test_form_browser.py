@@ -20,7 +20,7 @@ def _advocate_link(db_url: str, base_url: str) -> tuple[str, str, str]:
     engine = make_engine(db_url)
     system = Viewer.system_actor("test")
     with read_session(engine) as session:
-        status = schedule_status(session, system, "DEMO-ONC-01", dt.date.today())
+        status = schedule_status(session, system, "DEMO-ONC-01", dt.datetime.now(dt.UTC).date())
     due = status[(status["role"] == "advocate") & (status["state"] != "done")]
     if due.empty:
         due = status[status["state"] != "done"]

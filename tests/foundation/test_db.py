@@ -43,7 +43,7 @@ def test_second_writer_waits_for_the_first(tmp_path):
                     first_has_lock.set()
                 time.sleep(hold)
                 s.execute(text("UPDATE t SET v = :v WHERE id = 1"), {"v": v + 1})
-        except BaseException as exc:  # noqa: BLE001 - the test reports any failure below
+        except BaseException as exc:
             errors.append(exc)
 
     a = threading.Thread(target=increment, args=(0.5, True))

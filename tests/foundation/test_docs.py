@@ -29,8 +29,8 @@ def test_every_bundle_column_is_documented():
 
 def _commands(parser: argparse.ArgumentParser, prefix: str = "") -> list[str]:
     found = []
-    for action in parser._actions:  # noqa: SLF001 - argparse exposes no public walk
-        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
             for name, child in action.choices.items():
                 found.append(f"{prefix}{name}".strip())
                 found.extend(_commands(child, f"{prefix}{name} "))

@@ -39,7 +39,8 @@ def test_schedule_status_and_links(session, system, study):
     assert [(lk.participant_id, lk.timepoint_id) for lk in links] == [("P003", "TP1")]
     token = _token(links[0].link)
     stored = session.scalar(select(Invitation.token_hash))
-    assert token not in stored and len(stored) == 64  # only the hash is kept
+    assert token not in stored  # only the hash is kept
+    assert len(stored) == 64
 
 
 def test_one_submission_per_link(session, system, study):
@@ -49,7 +50,8 @@ def test_one_submission_per_link(session, system, study):
     first = submit(session, ctx, GOOD, {"pulse_comment": "Ask Dr Who at bob@example.org"},
                    may_quote=True, nonce="n1")
     again = submit(session, ctx, GOOD, {}, may_quote=False, nonce="n2")  # double click, other tab
-    assert first.created and not again.created
+    assert first.created
+    assert not again.created
     assert again.submission_id == first.submission_id
     assert session.scalar(select(func.count()).select_from(Submission)
                           .where(Submission.external_id == "form:P003:TP1")) == 1

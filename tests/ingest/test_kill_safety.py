@@ -52,7 +52,8 @@ def progress(stage, done, total):
 
 engine = make_engine(url)
 with write_session(engine) as session:
-    import_bundle(session, Viewer.system_actor("kill-test"), Path(bundle), progress=progress, chunk_rows=20000)
+    import_bundle(session, Viewer.system_actor("kill-test"), Path(bundle), progress=progress,
+                  chunk_rows=20000)
 hold("committed")
 """
 
@@ -76,7 +77,8 @@ def _fresh_db(tmp_path: Path) -> str:
 
 def _start(url: str, folder: Path, stop: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.Popen([sys.executable, "-c", CHILD, url, str(folder), stop], stdout=subprocess.PIPE,
+    return subprocess.Popen([sys.executable, "-c", CHILD, url, str(folder), stop],  # noqa: S603 - our script
+                            stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, cwd=REPO, env=env)
 
 
@@ -88,7 +90,8 @@ def _kill_at(child: subprocess.Popen[str], stop: str) -> list[str]:
         if lines[-1] == stop:
             break
     else:
-        pytest.fail(f"the import never reached {stop}; it said {lines[-5:]} {child.stderr.read()[-2000:]}")  # type: ignore[union-attr]
+        said = child.stderr.read()[-2000:] if child.stderr else ""
+        pytest.fail(f"the import never reached {stop}; it said {lines[-5:]} {said}")
     child.send_signal(signal.SIGKILL)
     child.wait(timeout=30)
     return lines

@@ -28,7 +28,8 @@ def big_rows(seed: int = 3) -> dict[str, list[dict[str, str]]]:
     for s in range(N_SUBMISSIONS):
         head = {"submission_id": f"B{s}", "study_id": STUDY, "participant_id": f"P00{1 + s % 3}",
                 "timepoint_id": "TP1" if s % 2 else "TP2", "instrument_id": "pulse-check",
-                "instrument_version": "1.0.0", "submitted_at": f"2025-04-{1 + s % 28:02d}T10:{s % 60:02d}:00Z"}
+                "instrument_version": "1.0.0",
+                "submitted_at": f"2025-04-{1 + s % 28:02d}T10:{s % 60:02d}:00Z"}
         for item in ITEMS:
             answers.append({**head, "item_id": item, "value": str(rng.choice([*range(11), ""]))})
     rng.shuffle(answers)
@@ -49,9 +50,9 @@ def stored(session) -> set[tuple]:
 
 
 def scores(session) -> dict[tuple, float | None]:
-    return dict(((e, s), v) for e, s, v in session.execute(
+    return {(e, s): v for e, s, v in session.execute(
         select(Submission.external_id, Score.subscale_id, Score.value)
-        .join(Submission, Score.submission_id == Submission.id)).all())
+        .join(Submission, Score.submission_id == Submission.id)).all()}
 
 
 def test_chunked_import_equals_whole_import(session, system, tmp_path):
@@ -81,7 +82,8 @@ def test_chunked_reimport_changes_nothing_and_edits_are_audited(session, system,
     again = import_bundle(session, system, write_bundle(tmp_path / "b", rows), chunk_rows=SMALL)
     assert not again.changed
     assert counts(session) == before
-    target = next(r for r in rows["responses.csv"] if r["submission_id"] == "B7" and r["item_id"] == "pulse_stay")
+    target = next(r for r in rows["responses.csv"]
+                  if r["submission_id"] == "B7" and r["item_id"] == "pulse_stay")
     old = float(target["value"]) if target["value"] else None
     target["value"] = "10" if target["value"] != "10" else "0"
     edited = import_bundle(session, system, write_bundle(tmp_path / "c", rows), chunk_rows=SMALL)
@@ -91,7 +93,8 @@ def test_chunked_reimport_changes_nothing_and_edits_are_audited(session, system,
     assert (event.entity_id, event.old_value, event.new_value) == (
         "B7/pulse_stay", {"value": old}, {"value": float(target["value"])})
     rescored = session.scalar(select(Score.value).join(Submission, Score.submission_id == Submission.id)
-                              .where(Submission.external_id == "B7", Score.subscale_id == "pulse_intent_to_stay"))
+                              .where(Submission.external_id == "B7",
+                                     Score.subscale_id == "pulse_intent_to_stay"))
     assert rescored == pytest.approx(float(target["value"]) * 10)
 
 
@@ -119,7 +122,7 @@ def test_inconsistent_rows_in_different_chunks(session, system, tmp_path):
     positions: dict[str, list[int]] = {}
     for i, r in enumerate(answers):
         positions.setdefault(r["submission_id"], []).append(i)
-    first, last = next((p[0], p[-1]) for p in positions.values() if p[-1] - p[0] > 4 * SMALL)
+    last = next(p[-1] for p in positions.values() if p[-1] - p[0] > 4 * SMALL)
     answers[last]["submitted_at"] = "2024-01-01T00:00:00Z"  # at least two chunks after its first row
     with pytest.raises(EngagementError) as exc:
         import_bundle(session, system, write_bundle(tmp_path / "a", rows), chunk_rows=SMALL)
@@ -165,7 +168,8 @@ def test_dry_run_streams_without_writing(session, system, tmp_path):
 def _frames() -> tuple[pd.DataFrame, pd.DataFrame]:
     responses = pd.DataFrame([
         {"submission_id": "R1", "study_id": STUDY, "participant_id": "P001", "timepoint_id": "TP1",
-         "instrument_id": "pulse-check", "instrument_version": "1.0.0", "submitted_at": "2025-02-01T10:00:00Z",
+         "instrument_id": "pulse-check", "instrument_version": "1.0.0",
+         "submitted_at": "2025-02-01T10:00:00Z",
          "item_id": item, "value": value, "_row": 4, "_file": "export.csv", "_column": f"q_{item}"}
         for item, value in zip(ITEMS, ("2", "7", ""), strict=True)])
     comments = pd.DataFrame([{"submission_id": "R1", "item_id": "pulse_comment", "text": "Mail me at a@b.org",
@@ -181,7 +185,8 @@ def test_third_party_frames_are_checked_with_their_source_columns(session, syste
     ctx = ingest.context_from_db(session, {STUDY})
     ingest.check_responses(responses, comments, ctx, ingest.load_versions(session, responses), report,
                            file="export.csv")
-    assert [(p.code, p.file, p.row, p.column) for p in report.errors] == [("B109", "export.csv", 4, "q_pulse_trust")]
+    assert [(p.code, p.file, p.row, p.column) for p in report.errors] == [
+        ("B109", "export.csv", 4, "q_pulse_trust")]
 
 
 def test_third_party_frames_are_written_and_scored_once(session, system, tmp_path):
@@ -201,3 +206,28 @@ def test_third_party_frames_are_written_and_scored_once(session, system, tmp_pat
     ingest.write_and_score(session, "test", "import:redcap", responses, comments, {STUDY}, versions, again)
     assert again["submission"] == {"added": 0, "changed": 0, "unchanged": 1}
     assert counts(session) == after
+
+
+def test_zipped_bundle_streams_from_inside_a_folder_of_the_zip(session, system, tmp_path):
+    import zipfile
+
+    folder = write_bundle(tmp_path / "b", big_rows())
+    archive = tmp_path / "bundle.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for f in folder.iterdir():
+            zf.write(f, f"export-2025/{f.name}")
+    result = import_bundle(session, system, archive, chunk_rows=SMALL)
+    assert result.counts["answer"] == {"added": 3 * N_SUBMISSIONS, "changed": 0}
+
+
+def test_bytes_that_are_not_utf8_deep_in_responses_are_located(session, system, tmp_path):
+    folder = write_bundle(tmp_path / "b", big_rows())
+    path = folder / "responses.csv"
+    lines = path.read_bytes().split(b"\n")
+    lines[700] = lines[700].replace(b"T-01", b"T-\xe91", 1)
+    path.write_bytes(b"\n".join(lines))
+    before = counts(session)
+    with pytest.raises(EngagementError) as exc:
+        import_bundle(session, system, folder, chunk_rows=SMALL)
+    assert [(p.code, p.file, p.row) for p in exc.value.problems] == [("B102", "responses.csv", 701)]
+    assert counts(session) == before

@@ -112,3 +112,17 @@ def test_site_staff_see_only_their_site(page_db: Engine) -> None:
     site_box = at.selectbox(key="dash_site")
     assert site_box.options == ["All", "A – Site A"]
     assert metric(at, "Burden") == "37 / 100"
+
+
+def test_staff_date_range_narrows_the_figures(page_db: Engine) -> None:
+    at = app("dash-admin")
+    assert metric(at, "Burden") == "56 / 100"  # person means over T1 and T2: 1611 / 29
+    at.date_input(key="dash_dates").set_value((dt.date(2025, 2, 1), dt.date(2025, 2, 28))).run()
+    assert not at.exception
+    assert metric(at, "Burden") == "61 / 100"  # T2 (February) only: 1756 / 29
+
+
+def test_sponsors_get_no_date_range(page_db: Engine) -> None:
+    at = app("dash-sponsor")
+    assert not at.date_input
+    assert any("Date ranges are for study staff" in c.value for c in at.caption)

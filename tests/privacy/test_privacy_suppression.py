@@ -158,6 +158,20 @@ def test_bad_tables_are_refused_with_codes(table: pd.DataFrame, code: str) -> No
     assert err.value.code == code
 
 
+def test_a_small_margin_over_empty_cells_is_still_protected() -> None:
+    """Regression: the margin (all, v1, v0) = 4 was pinned when its cube was anchored on an empty cell."""
+    fine = {("v0", "v0", "v0"): 9, ("v0", "v0", "v1"): 12, ("v0", "v1", "v0"): 4, ("v0", "v1", "v1"): 7,
+            ("v1", "v1", "v1"): 6, ("v2", "v0", "v0"): 20, ("v2", "v0", "v1"): 1, ("v2", "v1", "v1"): 6,
+            ("v3", "v0", "v0"): 7, ("v3", "v0", "v1"): 5, ("v3", "v1", "v1"): 2}
+    dims = ["a", "b", "c"]
+    table = pd.DataFrame([(*k, n) for k, n in fine.items()], columns=[*dims, "n"])
+    pub = published(suppress(table, dims, threshold=5), dims)
+    truth = true_cells(fine, 3)
+    assert pub[(ALL, "v1", "v0")] == ("small", None)
+    pinned = [c for c, (lo, hi) in attacker_ranges(pub, 5).items() if lo == hi and truth.get(c, 0) > 0]
+    assert pinned == []
+
+
 # ------------------------------------------------------------------------------ the property test
 
 COUNTS = st.sampled_from([0, 0, 1, 1, 2, 3, 4, 5, 6, 7, 9, 12, 20, 40])
@@ -244,3 +258,28 @@ def check_filter_pairs(out: pd.DataFrame, dims: list[str], fine: dict, n_min: in
         for big, small, diff in ((a, b, n_a - n_b), (b, a, n_b - n_a)):
             if big != small and covers(big, small):
                 assert diff == 0 or diff >= n_min
+
+
+@st.composite
+def larger_tables(draw: st.DrawFn) -> tuple[list[str], dict[tuple, int], int]:
+    levels = draw(st.lists(st.integers(2, 4), min_size=3, max_size=3))
+    dims = [f"d{i}" for i in range(len(levels))]
+    keys = list(itertools.product(*[[f"v{j}" for j in range(k)] for k in levels]))
+    counts = draw(st.lists(COUNTS, min_size=len(keys), max_size=len(keys)))
+    fine = {k: n for k, n in zip(keys, counts, strict=True) if n}
+    return dims, fine or {keys[0]: 1}, draw(st.sampled_from([5, 11]))
+
+
+@pytest.mark.slow
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(larger_tables())
+def test_the_attacker_pins_no_small_cell_in_larger_tables(case) -> None:
+    """The stress version of the property test: up to 4 x 4 x 4 cells, N up to 11 (about a minute)."""
+    dims, fine, n_min = case
+    table = pd.DataFrame([(*k, n) for k, n in fine.items()], columns=[*dims, "n"])
+    pub = published(suppress(table, dims, threshold=n_min), dims)
+    truth = true_cells(fine, len(dims))
+    check_labels(pub, truth, n_min)
+    for cell, (lo, hi) in attacker_ranges(pub, n_min).items():
+        if truth.get(cell, 0) > 0:
+            assert hi > lo, f"{cell} holding {truth[cell]} can be worked out exactly"

@@ -72,3 +72,14 @@ def test_bands():
         "high",
         "high",
     ]
+
+
+def test_one_sentence_per_signal():
+    from engagement.risk.flags import EXPLAINED, _one_per_signal
+
+    effects = np.zeros((2, len(EXPLAINED)))
+    last, streak = EXPLAINED.index("missed_last"), EXPLAINED.index("missed_streak")
+    effects[0, [last, streak]] = [0.10, 0.05]
+    effects[1, [last, streak]] = [0.02, 0.08]
+    _one_per_signal(effects)
+    assert effects[:, [last, streak]].tolist() == [[0.10, 0.0], [0.0, 0.08]]

@@ -142,3 +142,25 @@ def test_sponsor_sees_aggregates_only(session, system, sponsor, study):
     # The KPI tile: 2 of 5 flagged; a sponsor may not see a count of 2.
     assert share_elevated(session, system, study, AS_OF) == 0.4
     assert share_elevated(session, sponsor, study, AS_OF) is None
+
+
+def test_cross_study_model_scores_a_study_with_too_few_events(session, system, sim_frames):
+    from engagement.risk.model import train_across
+
+    from .conftest import store_frames
+
+    offset = 19_500  # the tiny study in 2026, beside the simulated one
+    store_frames(session, sim_frames, "RISK-T")
+    store_frames(session, tiny_frames(offset), "TINY26")
+    as_of = to_date(T_TINY + offset)
+    own = train(session, system, "TINY26", as_of)
+    assert own.kind == "rules"
+    pooled = train_across(session, system, ["TINY26", "RISK-T"], as_of)
+    assert pooled.study_id is None
+    assert pooled.kind in {"logistic", "hist_gradient_boosting"}
+    assert pooled.card["studies"] == ["RISK-T", "TINY26"]
+    assert pooled.card["fallback"] is None
+    flags = score(session, system, "TINY26", as_of)
+    assert flags.attrs["model_id"] == pooled.id
+    # The two who missed their last survey stay on top, whichever model scores them.
+    assert set(flags["participant_id"][:2]) == {"P1", "P5"}
