@@ -70,10 +70,12 @@ def by_role(table: pd.DataFrame, fewer_than: str) -> go.Figure:
                      "arrayminus": (rows["mean"] - rows["ci_low"]).to_numpy()}))
     hidden = table[table["suppressed"].astype(bool)]
     if len(hidden):  # a hidden bar has no height, so say why it is missing where it would stand
-        labels = hidden.groupby("role", sort=False)["indicator"].agg(lambda s: ", ".join(map(str, s)))
+        why = hidden.assign(why=[f"{i}: {fewer_than if s == 'small' else 'hidden'}"
+                                 for i, s in zip(hidden["indicator"], hidden["suppression"], strict=True)])
+        labels = why.groupby("role", sort=False)["why"].agg("<br>".join)
         fig.add_trace(go.Scatter(x=[_nice(r) for r in labels.index], y=[4] * len(labels), mode="text",
-                                 text=[f"{ind}: {fewer_than}" for ind in labels], showlegend=False,
-                                 textposition="top center", hoverinfo="skip"))
+                                 text=list(labels), showlegend=False, textposition="top center",
+                                 hoverinfo="skip"))
     fig.update_layout(title="Differences by role", barmode="group", **LAYOUT)
     return fig
 
