@@ -28,8 +28,8 @@ def timeline(table: pd.DataFrame, fewer_than: str) -> go.Figure:
             error_y={"type": "data", "symmetric": False,
                      "array": (rows["ci_high"] - rows["mean"]).to_numpy(),
                      "arrayminus": (rows["mean"] - rows["ci_low"]).to_numpy()},
-            text=[fewer_than if h else f"n = {n}" for h, n in zip(rows["suppressed"], rows["n_label"],
-                                                                   strict=True)],
+            text=[(fewer_than if st == "small" else "hidden") if h else f"n = {n}"
+                  for h, st, n in zip(rows["suppressed"], rows["suppression"], rows["n_label"], strict=True)],
             hovertemplate="%{x}: %{y:.0f} (%{text})<extra></extra>", connectgaps=False))
     order = [_nice(s) for s in dict.fromkeys(table["stage"])]  # the table is in lifecycle order
     fig.update_xaxes(categoryorder="array", categoryarray=order)

@@ -277,7 +277,11 @@ class Score(Base):
     """Derived per submission and subscale; rebuilt from answers on demand."""
 
     __tablename__ = "scores"
-    __table_args__ = (UniqueConstraint("submission_id", "subscale_id"),)
+    __table_args__ = (
+        UniqueConstraint("submission_id", "subscale_id"),
+        # covers the dashboard's aggregation: the score table alone answers it, without row lookups
+        Index("ix_scores_dashboard", "submission_id", "indicator", "value", "n_answered", "n_items"),
+    )
 
     id: Mapped[intpk]
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))

@@ -255,8 +255,10 @@ class ResponseIngest:
         st = self.state
         new_fresh = st.is_new[fresh]
         if new_fresh.any():
-            st.db_id[fresh[new_fresh]] = self._insert_submissions(frame, first_pos[new_fresh],
-                                                                  fresh[new_fresh])
+            # in idempotency-key order, so the unique key index grows in runs rather than at random
+            positions, new_ords = first_pos[new_fresh], fresh[new_fresh]
+            order = np.argsort(np.array(self._keys(frame, positions), dtype=object), kind="stable")
+            st.db_id[new_ords[order]] = self._insert_submissions(frame, positions[order], new_ords[order])
         sub = st.db_id[ords]
         is_new = st.is_new[ords]
         x = cc.numbers(frame["value"])
