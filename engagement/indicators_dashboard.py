@@ -136,8 +136,12 @@ def _response_lattice(session: Session, prepared: Prepared) -> pd.DataFrame:
     # people do not add up over timepoints, so they are counted once per stage, and once overall.
     finest = due.groupby(RESPONSE_DIMS, observed=True, sort=False)["submitted"].agg(
         due="size", responded="sum").reset_index()
+    # A person has one site and one role, so people in a group are the sum of people in its finest
+    # (stage,) site, role cells: count those once here, not once per grouping.
     people = {True: due[["participant_id", "stage", "site", "role"]].drop_duplicates(),
               False: due[["participant_id", "site", "role"]].drop_duplicates()}
+    people = {k: who.groupby(list(who.columns[1:]), observed=True, sort=False).size().rename(
+        "n").reset_index() for k, who in people.items()}
 
     def rates(_rows: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
         keys = dims or [np.zeros(len(finest), dtype=np.int8)]
@@ -147,7 +151,7 @@ def _response_lattice(session: Session, prepared: Prepared) -> pd.DataFrame:
         else:
             who = people["stage" in dims]
             out["n"] = who.groupby(dims or [np.zeros(len(who), dtype=np.int8)], sort=False,
-                                   observed=True).size()
+                                   observed=True)["n"].sum()
         out = out.reset_index(drop=not dims)
         out["rate"] = out["responded"] / out["due"]
         return out
@@ -166,10 +170,11 @@ def _completeness_lattice(session: Session, prepared: Prepared) -> pd.DataFrame:
         subs = subs[keep]
 
     def build() -> pd.DataFrame:
-        levelled = _categories(completeness_levels(subs.dropna(subset=["timepoint"])))
-        # Submission counts add up over every dimension: group the finest cells once, then sum those.
-        finest = levelled.groupby(RESPONSE_DIMS, observed=True, sort=False)[LEVEL_COLUMNS].sum()
-        finest = finest.reset_index()
+        levelled = completeness_levels(subs.dropna(subset=["timepoint"])[["answered_frac", *RESPONSE_DIMS]])
+        # Submission counts add up over every dimension: group the finest cells once, then sum those
+        # (as categories: a few hundred rows to convert, not every submission).
+        finest = levelled.groupby(RESPONSE_DIMS, sort=False)[LEVEL_COLUMNS].sum()
+        finest = _categories(finest.reset_index())
 
         def levels(_rows: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
             return completeness(finest, dims, levelled=True)

@@ -143,13 +143,28 @@ def _audiences(session: Session, instruments: set[str]) -> dict[str, frozenset[s
 
 def _participants(session: Session, study_id: str, sites: pd.DataFrame) -> pd.DataFrame:
     # The pseudonymous code is deliberately not selected: nothing downstream may show it.
-    p = _frame(session, "SELECT id AS participant_id, site_id, role, enrolled_on, status, status_date "
-               "FROM participants WHERE study_id = :s", study_id)
+    cols = ["participant_id", "site_id", "role", "enrolled_on", "status", "status_date"]
+    rows = raw_rows(session, "SELECT id, site_id, role, enrolled_on, status, status_date "
+                "FROM participants WHERE study_id = :s", study_id)
+    p = pd.DataFrame(rows, columns=cols) if rows else pd.DataFrame(
+        {"participant_id": np.array([], dtype=np.int64), "site_id": np.array([], dtype=np.int64),
+         "role": np.array([], dtype=object), "enrolled_on": [], "status": np.array([], dtype=object),
+         "status_date": []})
     p = p[p["site_id"].isin(sites["site_id"])]
     p = p.merge(sites[["site_id", "site"]], on="site_id", how="left")
     for col in ("enrolled_on", "status_date"):
-        p[col] = pd.to_datetime(p[col])
+        p[col] = _dates(p[col])
     return p.reset_index(drop=True)
+
+
+def _dates(values: pd.Series) -> pd.Series:
+    """Dates as datetime64[ns]: ISO strings (SQLite) or date objects (PostgreSQL), parsed by numpy
+    in one pass (pd.to_datetime guesses a format per call and is several times slower)."""
+    try:
+        days = np.array(values.to_numpy(dtype=object), dtype="datetime64[D]")
+    except (TypeError, ValueError):  # anything numpy cannot read: let pandas try
+        return pd.to_datetime(values)
+    return pd.Series(days.astype("datetime64[ns]"), index=values.index, name=values.name)
 
 
 INDICATORS = ("burden", "trust", "engagement", "experience", "other")
@@ -157,7 +172,8 @@ INDICATORS = ("burden", "trust", "engagement", "experience", "other")
 # in submission order, and only numbers cross into Python (no per-row objects to build).
 _PER_SUBMISSION = (
     "SELECT sc.submission_id, "
-    + ", ".join(f"avg(CASE WHEN sc.indicator = '{i}' THEN sc.value END)" for i in INDICATORS)
+    # FILTER rather than avg(CASE ...): the same sums in the same order, ~15% less work in SQLite.
+    + ", ".join(f"avg(sc.value) FILTER (WHERE sc.indicator = '{i}')" for i in INDICATORS)
     + ", sum(sc.n_answered), sum(sc.n_items) "
     "FROM scores sc WHERE sc.submission_id IN (SELECT id FROM submissions WHERE study_id = :s) "
     "GROUP BY sc.submission_id")
@@ -167,7 +183,7 @@ def conn_dialect(session: Session) -> str:
     return session.connection().dialect.name
 
 
-def _raw(session: Session, sql: str, study_id: str) -> list[tuple]:
+def raw_rows(session: Session, sql: str, study_id: str) -> list[tuple]:
     """Plain DBAPI rows (tuples): several times faster than Result rows for ~10^5 rows."""
     conn = session.connection()
     qmark = conn.dialect.paramstyle == "qmark"
@@ -191,7 +207,7 @@ def _per_submission(session: Session, study_id: str) -> np.ndarray:
     sql = _PER_SUBMISSION
     if share[1] and share[0] * 2 >= share[1]:
         sql = sql.replace("WHERE sc.submission_id IN (SELECT id FROM submissions WHERE study_id = :s) ", "")
-    return np.array(_raw(session, sql, study_id), dtype=float).reshape(-1, len(INDICATORS) + 3)
+    return np.array(raw_rows(session, sql, study_id), dtype=float).reshape(-1, len(INDICATORS) + 3)
 
 
 def _scores(session: Session, study_id: str, participants: pd.DataFrame, timepoints: pd.DataFrame,
@@ -199,7 +215,7 @@ def _scores(session: Session, study_id: str, participants: pd.DataFrame, timepoi
     per = _per_submission(session, study_id)  # rows of other studies drop out at get_indexer below
     epoch = ("CAST(strftime('%s', submitted_at) AS INTEGER)" if conn_dialect(session) == "sqlite"
              else "CAST(extract(epoch FROM submitted_at) AS BIGINT)")
-    rows = np.array(_raw(session, f"SELECT id, coalesce(participant_id, -1), coalesce(timepoint_id, -1), "
+    rows = np.array(raw_rows(session, f"SELECT id, coalesce(participant_id, -1), coalesce(timepoint_id, -1), "
                          f"{epoch} FROM submissions WHERE study_id = :s", study_id),
                     dtype=np.int64).reshape(-1, 4)
     subs = pd.DataFrame({
@@ -234,9 +250,13 @@ def _grain(values: np.ndarray, row: np.ndarray, subs: pd.DataFrame, participants
     idx = np.concatenate(take) if take else np.array([], dtype=np.int64)
     pid = subs["participant_id"].to_numpy(dtype="float64", na_value=np.nan)[idx]
     sub_id = subs["submission_id"].to_numpy(dtype=np.int64)[idx]
-    at = subs["submitted_at"].dt.tz_localize(None).to_numpy()[idx]
-    month = (subs["submitted_at"].dt.year * 100 + subs["submitted_at"].dt.month).to_numpy()[idx]
-    months = np.unique(month)
+    at = subs["submitted_at"].dt.tz_localize(None).to_numpy()
+    sub_month = (subs["submitted_at"].dt.year * 100 + subs["submitted_at"].dt.month).to_numpy()
+    used = np.zeros(len(subs), dtype=bool)
+    used[idx] = True
+    months = np.unique(sub_month[used])  # per submission, not per grain row: a quarter of the work
+    period = np.searchsorted(months, sub_month)[idx]
+    at = at[idx]
     g = pd.DataFrame({
         # Anonymous submissions count as their own respondent (negative ids cannot collide with people).
         "person": np.where(np.isnan(pid), -sub_id, np.nan_to_num(pid)).astype(np.int64),
@@ -253,18 +273,32 @@ def _grain(values: np.ndarray, row: np.ndarray, subs: pd.DataFrame, participants
         codes, cats = _codes(subs[col], order)
         g[col] = pd.Categorical.from_codes(codes[idx], cats, ordered=True)
     g["period"] = pd.Categorical.from_codes(
-        np.searchsorted(months, month), [f"{m // 100:04d}-{m % 100:02d}" for m in months], ordered=True)
+        period, [f"{m // 100:04d}-{m % 100:02d}" for m in months], ordered=True)
     return g
 
 
 def _label(subs: pd.DataFrame, participants: pd.DataFrame, timepoints: pd.DataFrame) -> pd.DataFrame:
-    p = participants.set_index("participant_id")
-    t = timepoints.set_index("timepoint_id")
-    pid, tid = subs["participant_id"].astype("float64"), subs["timepoint_id"].astype("float64")
-    return subs.assign(site=pid.map(p["site"]).fillna(NO_SITE).astype(object),
-                       role=pid.map(p["role"]).fillna(NO_ROLE).astype(object),
-                       stage=tid.map(t["stage"]).astype(object),
-                       timepoint=tid.map(t["timepoint"]).astype(object))
+    # One index lookup per key, then plain takes: four Series.map calls cost more than the rest.
+    pid = subs["participant_id"].to_numpy(dtype="float64", na_value=np.nan)
+    tid = subs["timepoint_id"].to_numpy(dtype="float64", na_value=np.nan)
+    pi = pd.Index(participants["participant_id"].to_numpy(dtype="float64")).get_indexer(pid)
+    ti = pd.Index(timepoints["timepoint_id"].to_numpy(dtype="float64")).get_indexer(tid)
+
+    def take(values: pd.Series, at: np.ndarray, missing: object) -> np.ndarray:
+        out = np.asarray(values.to_numpy(dtype=object)[np.maximum(at, 0)] if len(values) else
+                         np.full(len(at), missing, dtype=object), dtype=object)
+        out[at < 0] = missing
+        return out
+
+    return subs.assign(site=_fill(take(participants["site"], pi, np.nan), NO_SITE),
+                       role=_fill(take(participants["role"], pi, np.nan), NO_ROLE),
+                       stage=take(timepoints["stage"], ti, np.nan),
+                       timepoint=take(timepoints["timepoint"], ti, np.nan))
+
+
+def _fill(values: np.ndarray, missing: str) -> np.ndarray:
+    values[pd.isna(values)] = missing
+    return values
 
 
 def _codes(values: pd.Series, order: list[str]) -> tuple[np.ndarray, list[str]]:

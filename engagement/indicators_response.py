@@ -56,9 +56,11 @@ def due_pairs(frames: StudyFrames, as_of: pd.Timestamp, *, stages: tuple[str, ..
     out = pd.DataFrame({
         "participant_id": p["participant_id"].to_numpy()[pi][keep],
         "timepoint_id": tp["timepoint_id"].to_numpy()[ti][keep],
-        "timepoint": tp["timepoint"].to_numpy()[ti][keep], "stage": tp["stage"].to_numpy()[ti][keep],
+        # categories: grouping 16 ways stays cheap
+        "timepoint": _category(tp["timepoint"].to_numpy(), ti[keep]),
+        "stage": _category(tp["stage"].to_numpy(), ti[keep]),
         "due_day": due_day[keep], "due_at": due_at[keep], "close": close[keep],
-        "site": p["site"].to_numpy()[pi][keep], "role": p["role"].to_numpy()[pi][keep]})
+        "site": _category(p["site"].to_numpy(), pi[keep]), "role": _category(p["role"].to_numpy(), pi[keep])})
     answered = frames.submissions.dropna(subset=["participant_id", "timepoint_id"])
     width = int(max(frames.timepoints["timepoint_id"].max(), answered["timepoint_id"].max(), 0)) + 1
     done = (answered["participant_id"].to_numpy(dtype=np.int64) * width
@@ -70,15 +72,26 @@ def due_pairs(frames: StudyFrames, as_of: pd.Timestamp, *, stages: tuple[str, ..
     on_or_before = first_at.reindex(due).to_numpy()
     out["on_time"] = out["submitted"].to_numpy() & (on_or_before < out["close"].to_numpy()
                                                     + np.timedelta64(1, "D"))
-    for col in ("timepoint", "stage", "site", "role"):  # categories: grouping 16 ways stays cheap
-        out[col] = out[col].astype("category")
     return out
+
+
+def _category(labels: np.ndarray, take: np.ndarray) -> pd.Categorical:
+    """pd.Series(labels[take]).astype("category") (categories: the values present, sorted), built
+    from a few labels and codes instead of 10^5 strings."""
+    present = np.zeros(len(labels), dtype=bool)
+    present[take] = True
+    missing = pd.isna(labels)
+    cats = sorted(set(labels[present & ~missing]))
+    code_of = pd.Index(cats, dtype=object).get_indexer(np.where(missing, None, labels))
+    return pd.Categorical.from_codes(code_of[take], categories=pd.Index(cats, dtype=object))
 
 
 def _applicable(frames: StudyFrames, tp: pd.DataFrame) -> pd.DataFrame:
     """Role x timepoint (columns in tp's order): does the timepoint apply to people in that role?"""
     subs = frames.submissions.dropna(subset=["participant_id", "timepoint_id"])
-    answered = subs.groupby(subs["timepoint_id"].astype(np.int64))["role"].agg(set).to_dict()
+    pairs = pd.DataFrame({"timepoint_id": subs["timepoint_id"].to_numpy(dtype=np.int64),
+                          "role": subs["role"].to_numpy()}).drop_duplicates()  # a few rows, not 10^5
+    answered = pairs.groupby("timepoint_id")["role"].agg(set).to_dict()
     roles = sorted(set(frames.participants["role"]))
     data = {tid: [(aud is None or r in aud) and r in answered.get(int(tid), {r}) for r in roles]
             for tid, aud in zip(tp["timepoint_id"], tp["audience"], strict=True)}

@@ -1,7 +1,9 @@
 """Who is due for which timepoint, and when: the schedule grid shared by the overview and invitations.
 
 A timepoint applies to a participant when its instrument is written for their role (the instrument's
-`audience`; none stated means everyone). It is due on enrolled_on + due_day and its window closes
+`audience`; none stated means everyone) and, once anyone answered the timepoint, someone in that role did:
+the schedule has no per-timepoint audience, so an advisory panel's timepoints are told from the patients'
+by who answers them (the same rule as engagement.risk.definition and engagement.indicators_response). It is due on enrolled_on + due_day and its window closes
 window_days later. Someone who withdrew, was lost or completed on or before the due day is not due.
 """
 
@@ -53,8 +55,13 @@ def due_grid(session: Session, study_id: str, today: dt.date, site_ids: set[int]
     if grid.empty:
         return pd.DataFrame(columns=GRID_COLUMNS)
     audiences = instrument_audiences(session, set(grid["instrument_id"]))
-    applies = [audiences.get(i) is None or r in audiences[i]
-               for i, r in zip(grid["instrument_id"], grid["role"], strict=True)]
+    answered_by: dict[int, set[str]] = {}
+    for tid, role in session.execute(select(Submission.timepoint_id, Participant.role).distinct()
+                                     .join(Participant, Participant.id == Submission.participant_id)
+                                     .where(Submission.study_id == study_id)):
+        answered_by.setdefault(tid, set()).add(role)
+    applies = [(audiences.get(i) is None or r in audiences[i]) and r in answered_by.get(t, {r})
+               for i, r, t in zip(grid["instrument_id"], grid["role"], grid["tid"], strict=True)]
     grid = grid[applies].copy()
     due = pd.to_datetime(grid["enrolled_on"]) + pd.to_timedelta(grid["due_day"], unit="D")
     grid["due_on"] = due.dt.date

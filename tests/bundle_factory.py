@@ -37,7 +37,7 @@ def base_rows() -> dict[str, list[dict[str, str]]]:
              "enrolled_on": "2025-01-15", "status": "active", "status_date": "2025-01-15"},
             {"study_id": STUDY, "participant_id": "P002", "site_id": "LEEDS", "role": "caregiver",
              "enrolled_on": "2025-01-20", "status": "withdrawn", "status_date": "2025-03-10"},
-            {"study_id": STUDY, "participant_id": "P003", "site_id": "LEEDS", "role": "advocate",
+            {"study_id": STUDY, "participant_id": "P003", "site_id": "LEEDS", "role": "patient",
              "enrolled_on": "2025-01-22", "status": "active", "status_date": "2025-01-22"}],
         "schedule.csv": [
             {"study_id": STUDY, "timepoint_id": "TP1", "stage": "recruitment", "instrument_id": "pulse-check",

@@ -9,3 +9,10 @@ evaluate.py    honest temporal evaluation with baselines
 flags.py       scoring, bands and plain-language reasons
 monitor.py     the trial-manager monitor service and outreach logging
 """
+
+
+def elevated_share(session, viewer, study_id, as_of=None):  # type: ignore[no-untyped-def]
+    """The dashboard's KPI tile: (people scored, share at elevated or high risk), or None."""
+    from engagement.risk.flags import elevated_share as compute
+
+    return compute(session, viewer, study_id, as_of)

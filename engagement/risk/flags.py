@@ -264,19 +264,28 @@ def score(
     return flags
 
 
-def share_elevated(session: Session, viewer: Viewer, study_id: str, as_of: dt.date | str) -> float | None:
-    """Share of active participants at elevated or high risk (0-1), for the dashboard tile.
+def in_scope(frames: RiskFrames, feats: pd.DataFrame, scope: set[int] | None) -> pd.DataFrame:
+    """Rows of people at the viewer's sites (all rows when the viewer is study-wide)."""
+    if scope is None:
+        return feats
+    site = frames.participants.set_index("pid")["site_id"].reindex(feats.index)
+    return feats[site.isin(scope).to_numpy()]
+
+
+def elevated_share(session: Session, viewer: Viewer, study_id: str,
+                   as_of: dt.date | str | None = None) -> tuple[int, float] | None:
+    """(people scored, share at elevated or high risk) for the dashboard tile; as_of defaults to today.
 
     Read-only (uses the saved model, else the rules). None when there is nobody to score, or when an
     aggregate-only viewer would see a count from fewer than the minimum cell size.
     """
-    viewer.require(Action.view_aggregates, study_id)
+    scope = viewer.require_any_site(Action.view_aggregates, study_id)
     frames = load_frames(session, study_id)
     if frames.participants.empty:
         return None
-    t = day(as_of)
+    t = day(as_of or dt.datetime.now(dt.UTC).date())
     scorer, _ = scorer_for(session, viewer.username, frames, t, train_if_missing=False)
-    feats = features_as_of(frames, t)
+    feats = in_scope(frames, features_as_of(frames, t), scope)
     if feats.empty:
         return None
     flagged = int((scorer.predict_risk(feats) >= ELEVATED).sum())
@@ -285,4 +294,10 @@ def share_elevated(session: Session, viewer: Viewer, study_id: str, as_of: dt.da
         len(feats) < n_min or 0 < flagged < n_min or 0 < len(feats) - flagged < n_min
     ):
         return None
-    return round(flagged / len(feats), 4)
+    return len(feats), round(flagged / len(feats), 4)
+
+
+def share_elevated(session: Session, viewer: Viewer, study_id: str, as_of: dt.date | str) -> float | None:
+    """Share of active participants at elevated or high risk (0-1); see elevated_share."""
+    result = elevated_share(session, viewer, study_id, as_of)
+    return None if result is None else result[1]

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from engagement.models import (
     Comment,
-    InstrumentVersion,
     LifecycleStage,
     Participant,
     ParticipantStatusHistory,
@@ -26,6 +25,7 @@ from engagement.models import (
     Submission,
     Timepoint,
 )
+from engagement.schedule import instrument_audiences
 
 EPOCH = dt.date(1970, 1, 1)
 NEGATIVE_SENTIMENT = -0.05  # VADER's own convention: compound <= -0.05 reads as negative
@@ -171,7 +171,7 @@ def load_frames(session: Session, study_id: str) -> RiskFrames:
         ).all(),
         columns=SCHEDULE_COLUMNS,
     )
-    schedule["audience"] = schedule["audience"].map(_audiences(session))
+    schedule["audience"] = schedule["audience"].map(instrument_audiences(session, set(schedule["audience"])))
 
     subs = pd.DataFrame(
         session.execute(
@@ -208,17 +208,6 @@ def load_frames(session: Session, study_id: str) -> RiskFrames:
     )
     comments["sentiment"] = comments["sentiment"].astype("float64")
     return RiskFrames(study_id, participants, status, schedule, subs, scores, comments)
-
-
-def _audiences(session: Session) -> dict[str, frozenset[str] | None]:
-    """Instrument id -> the roles its newest version is written for (None: not stated, so everyone)."""
-    out: dict[str, frozenset[str] | None] = {}
-    for instrument_id, content in session.execute(
-        select(InstrumentVersion.instrument_id, InstrumentVersion.content).order_by(InstrumentVersion.id)
-    ):
-        audience = content.get("audience") if isinstance(content, dict) else None
-        out[instrument_id] = frozenset(audience) if audience else None
-    return out
 
 
 @cache

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -24,7 +25,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from engagement import audit
 from engagement.errors import fail
@@ -51,7 +52,12 @@ TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.")
 def one_thread():  # type: ignore[no-untyped-def]
     """HistGradientBoosting's OpenMP threads spin-wait: on a busy 2-core host one fit took 30 s with two
     threads and 1.4 s with one. Our data is small, so one thread is both faster and predictable."""
-    return threadpool_limits(limits=1, user_api="openmp")
+    return _controller().limit(limits=1, user_api="openmp")
+
+
+@cache
+def _controller() -> ThreadpoolController:
+    return ThreadpoolController()  # inspecting the loaded libraries once, not on every prediction
 
 
 @dataclass
@@ -333,9 +339,7 @@ def _store(
         "bands": {"elevated": ELEVATED, "high": HIGH},
         "format": "skops" if fitted.scorer.kind != "rules" else "rules (no stored estimator)",
     }
-    row = RiskModel(
-        study_id=study_id, as_of=to_date(t), kind=card["kind"], card=card, blob=dumps(fitted.scorer)
-    )
+    row = RiskModel(study_id=study_id, as_of=to_date(t), kind=card["kind"], card=card, blob=dumps(fitted.scorer))
     session.add(row)
     session.flush()
     summary = {
@@ -346,9 +350,7 @@ def _store(
     }
     if extra.get("studies"):
         summary["studies"] = extra["studies"]
-    audit.record(
-        session, actor, "risk.train", "risk_model", row.id, None, summary, reason=card.get("fallback")
-    )
+    audit.record(session, actor, "risk.train", "risk_model", row.id, None, summary, reason=card.get("fallback"))
     return row
 
 

@@ -21,7 +21,7 @@ from engagement.models import OutreachAction, Participant
 from engagement.permissions import Action, Viewer
 from engagement.risk.definition import DEFAULT_HORIZON_DAYS, expected_schedule
 from engagement.risk.features import features_as_of
-from engagement.risk.flags import score_frames, scorer_for
+from engagement.risk.flags import in_scope, score_frames, scorer_for
 from engagement.risk.frames import RiskFrames, day, load_frames, to_date
 from engagement.risk.model import ELEVATED
 from engagement.suppression import ALL, suppress
@@ -172,10 +172,10 @@ def risk_by_site_stage(session: Session, viewer: Viewer, study_id: str, as_of: d
     Read-only (saved model, else the rules) and suppressed: small cells and the cells that would give
     them away are blanked, margins included.
     """
-    viewer.require(Action.view_aggregates, study_id)
+    scope = viewer.require_any_site(Action.view_aggregates, study_id)
     frames, t = _frames(session, study_id), day(as_of)
     scorer, _ = scorer_for(session, viewer.username, frames, t, train_if_missing=False)
-    feats = features_as_of(frames, t)
+    feats = in_scope(frames, features_as_of(frames, t), scope)
     p = frames.participants.set_index("pid").loc[feats.index]
     stages = frames.schedule.drop_duplicates("stage_order").set_index("stage_order")["stage"]
     risk = scorer.predict_risk(feats) if len(feats) else np.array([])

@@ -18,7 +18,7 @@ from engagement.risk.frames import to_date
 from .conftest import T_TINY, store_frames, tiny_frames
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "risk_monitor.py")
-PASSWORD = "long-enough-password"  # noqa: S105 (a throwaway test account)
+PASSWORD = "long-enough-password"
 OFFSET = 19_500  # moves the tiny study to 2026, inside the date picker's range
 AS_OF = to_date(T_TINY + OFFSET)
 

@@ -72,6 +72,10 @@ def test_score_trains_when_missing_and_explains(session, system, study, tmp_path
 
 
 def test_trial_manager_sees_own_site_only(session, manager, study):
+    # S1 holds P1, P2 and P5; P1 and P5 are flagged. Not aggregate-only, so no suppression.
+    assert share_elevated(session, manager, study, AS_OF) == round(2 / 3, 4)
+    table = risk_by_site_stage(session, manager, study, AS_OF)
+    assert set(table["site"]) == {"S1", "(all)"}
     flags = score(session, manager, study, AS_OF)
     assert list(flags["participant_id"]) == ["P1", "P5", "P2"]
     view = monitor(session, manager, study, AS_OF)
