@@ -15,9 +15,9 @@ from engagement.risk.monitor import (
     log_outreach,
     monitor,
     participant_detail,
-    risk_by_site_stage,
 )
 from engagement.ui.auth import require_viewer
+from engagement.ui.risk_views import aggregate_view
 from engagement.ui.state import db_engine
 
 viewer, study_id = require_viewer()
@@ -27,23 +27,6 @@ as_of = st.date_input("As of", value=dt.datetime.now(dt.UTC).date(), key="risk_a
 
 def _label(value: str) -> str:
     return value.replace("_", " ")
-
-
-def _aggregate_view() -> None:
-    st.caption(
-        "Share of active participants at elevated or high risk of disengaging in the next six weeks, "
-        "by site and stage. Groups under the minimum size are hidden."
-    )
-    with read_session(db_engine()) as session:
-        table = risk_by_site_stage(session, viewer, study_id, as_of)
-    shown = table[["site", "stage", "n_label", "share_elevated", "mean_risk"]].rename(
-        columns={
-            "n_label": "people",
-            "share_elevated": "share at elevated or high risk",
-            "mean_risk": "mean risk",
-        }
-    )
-    st.dataframe(shown, hide_index=True, width="stretch")
 
 
 def _detail(code: str) -> None:
@@ -76,7 +59,7 @@ def _detail(code: str) -> None:
 
 
 if not viewer.can_any_site(Action.view_participants, study_id):
-    _aggregate_view()
+    aggregate_view(viewer, study_id, as_of)
     st.stop()
 
 not_contacted = st.checkbox("Not contacted yet (no outreach in the last six weeks)", key="risk_not_contacted")

@@ -25,6 +25,7 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("home.py", "Study overview", ":material/home:", Action.view_aggregates, "Study"),
     PageSpec("sponsor_dashboard.py", "Dashboard", ":material/monitoring:", Action.view_aggregates, "Study"),
+    PageSpec("risk_overview.py", "Risk by site", ":material/groups:", Action.view_aggregates, "Study"),
     PageSpec("risk_monitor.py", "Risk monitor", ":material/support_agent:", Action.log_outreach,
              "Follow-up"),
     PageSpec("invitations.py", "Invitations", ":material/mail:", Action.manage_invitations, "Follow-up"),
