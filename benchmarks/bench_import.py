@@ -247,7 +247,7 @@ JOBS = {"ours": job_ours, "raw_executemany": job_raw_executemany, "to_sql": job_
 
 def run_job(name: str, target: str, folder: Path) -> dict[str, float]:
     """Run one measurement in a fresh interpreter so its peak RSS is its own."""
-    out = subprocess.run([sys.executable, __file__, "--job", name, target, str(folder)], check=True,  # noqa: S603
+    out = subprocess.run([sys.executable, __file__, "--job", name, target, str(folder)], check=True,
                          capture_output=True, text=True, cwd=ROOT)
     return json.loads(out.stdout.strip().splitlines()[-1])
 

@@ -48,7 +48,10 @@ def _sqlite_engine(url: str) -> Engine:
     db_path = make_url(url).database
     if db_path and db_path != ":memory:":
         Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False})
+    # A pool as large as the crowd of form submitters we test with (20): SQLite serialises the writes
+    # anyway, but a thread waiting for a pooled connection would time out instead of queueing on the lock.
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S, "check_same_thread": False},
+                           pool_size=20, max_overflow=20, pool_timeout=BUSY_TIMEOUT_S)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]

@@ -7,6 +7,7 @@ cached; a change of stage, site or role filter only slices those lattices, which
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -281,9 +282,13 @@ def _risk_tile(session: Session, viewer: Viewer, study_id: str, access: Access) 
         from engagement import risk
 
         share_fn = getattr(risk, "elevated_share", None)
-        result = share_fn(session, viewer, study_id) if share_fn else None
     except ImportError:
-        result = None
+        share_fn = None
+    # Scoring a study takes seconds: once per data version, viewer access and day (the risk service
+    # scores as of today), not on every rerun of the page.
+    key = f"risk|{access.key}|{dt.datetime.now(dt.UTC).date()}"
+    result = None if share_fn is None else indicators_data.cached(
+        session, key, study_id, access.scope, lambda: share_fn(session, viewer, study_id))
     label = "Elevated risk of leaving"
     if result is None:
         return Tile("risk", label, "not available yet", "no risk scores have been computed", None)

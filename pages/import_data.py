@@ -54,10 +54,14 @@ if fmt != "native":
 
 def run(dry_run: bool):
     progress = st.progress(0, text="Reading and checking the file…")
+
+    def on_progress(stage: str, done: int, total: int) -> None:
+        if stage == "responses" and total:
+            progress.progress(min(75, int(75 * done / total)), text=f"Reading answers: {done:,} of {total:,} bytes")
     try:
         with write_session(db_engine()) as session:
             if fmt == "native":
-                result = import_file(session, viewer, path, dry_run=dry_run)
+                result = import_file(session, viewer, path, dry_run=dry_run, progress=on_progress)
             else:
                 result = import_third_party(session, viewer, path, fmt=fmt, mapping=mapping,
                                             study_id=study_id, dry_run=dry_run)

@@ -106,7 +106,7 @@ def _known_pairs(session: Session, f: dict[str, pd.DataFrame], file: str, column
     return bundle | {tuple(r) for r in session.execute(query)}
 
 
-def _check_pairs(  # noqa: PLR0917 - one call per reference kind, read as a table
+def _check_pairs(
         session: Session, f: dict[str, pd.DataFrame], report: Report, file: str, column: str,
         target: str, target_col: str, query: Any, code: str) -> None:
     known = _known_pairs(session, f, target, target_col, query)

@@ -121,13 +121,15 @@ def check_items_and_values(frame: pd.DataFrame, version: np.ndarray, instruments
 
 
 def _item_problem(instrument: Any, item_id: str, value: float) -> tuple[str, str, str] | None:
-    if not instrument.has_item(item_id) or not instrument.item(item_id).scored:
+    # Numeric answers are stored for every item that is not free text; a number item without a scale
+    # (REDCap integer fields, FHIR decimals) takes any number, and only scaled items are checked further.
+    if not instrument.has_item(item_id) or instrument.item(item_id).type == "text":
         detail = "text items belong in comments.csv" if instrument.has_item(item_id) else \
-            f"instrument {instrument.id} {instrument.version} has no scored item {item_id!r}"
+            f"instrument {instrument.id} {instrument.version} has no numeric item {item_id!r}"
         return "B117", "item_id", detail
-    if np.isnan(value):
-        return None
     scale = instrument.scale_of(item_id)
+    if np.isnan(value) or scale is None:
+        return None
     if scale.is_valid(value) or value in scale.missing_codes:
         return None
     allowed = f"{scale.range[0]:g} to {scale.range[1]:g}" if scale.range else \

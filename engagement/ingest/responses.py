@@ -380,7 +380,8 @@ class ResponseIngest:
     def _write_comments(self, comments: pd.DataFrame) -> None:
         from engagement.scrubbing import build_roster, scrub
 
-        roster = build_roster(list(self.roster_names), [])
+        codes = [c for by_code in self.ctx.participants.values() for c in by_code]
+        roster = build_roster(list(self.roster_names), codes, roster_contacts(self.session))
         frame = comments.reset_index(drop=True)
         ords = self._comment_ordinals(frame)
         sub = self.state.db_id[ords]
@@ -398,7 +399,7 @@ class ResponseIngest:
             self._upsert_comment(int(sub[p]), frame["submission_id"].iat[p], frame["item_id"].iat[p],
                                  texts[p], bool(may_quote[p]), roster, scrub)
 
-    def _upsert_comment(self, sid: int, ext: str, item_id: str, text: str, may_quote: bool,  # noqa: PLR0917
+    def _upsert_comment(self, sid: int, ext: str, item_id: str, text: str, may_quote: bool,
                         roster: Any, scrub: Any) -> None:
         existing = self.session.scalar(select(Comment).where(Comment.submission_id == sid,
                                                              Comment.item_id == item_id))
@@ -422,7 +423,7 @@ class ResponseIngest:
 # ------------------------------------------------------------------------ frame-at-once entry points
 
 
-def check_responses(  # noqa: PLR0917 - signature kept for engagement.ingest.third_party
+def check_responses(
         responses: pd.DataFrame, comments: pd.DataFrame, ctx: StudyContext,
                     versions: Any, report: Report, file: str = "responses.csv",
                     comments_file: str = "comments.csv") -> None:
@@ -435,7 +436,7 @@ def check_responses(  # noqa: PLR0917 - signature kept for engagement.ingest.thi
         ingest.finish(comments)
 
 
-def write_responses(  # noqa: PLR0917 - signature kept from before chunked writes
+def write_responses(
         session: Session, actor: str, channel: str, responses: pd.DataFrame,
                     comments: pd.DataFrame, ctx_ids: StudyContext, versions: Any,
                     roster_names: Iterable[str] = ()) -> tuple[ResponseCounts, list[int]]:
@@ -454,7 +455,7 @@ def counts_into(counts: dict[str, dict[str, int]], c: ResponseCounts) -> None:
     counts["comment"] = {"added": c.comments_added, "changed": c.comments_changed}
 
 
-def write_and_score(  # noqa: PLR0917 - signature kept for engagement.ingest.third_party
+def write_and_score(
         session: Session, actor: str, channel: str, responses: pd.DataFrame,
                     comments: pd.DataFrame, study_ids: Iterable[str], versions: Any,
                     counts: dict[str, dict[str, int]], roster_names: Iterable[str] = ()) -> None:
@@ -471,6 +472,14 @@ def roster_names(session: Session) -> list[str]:
     names = [n for n in session.scalars(select(User.display_name)) if n]
     names += [n for n in session.scalars(select(ParticipantContact.full_name)) if n]
     return names
+
+
+def roster_contacts(session: Session) -> list[str]:
+    """Known e-mail addresses and phone numbers of participants (admin-only table), for the deny-list."""
+    from engagement.models import ParticipantContact
+
+    rows = session.execute(select(ParticipantContact.email, ParticipantContact.phone)).all()
+    return [v for row in rows for v in row if v]
 
 
 def count_new_submissions(session: Session, responses: pd.DataFrame) -> dict[str, int]:

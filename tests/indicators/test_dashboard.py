@@ -9,6 +9,7 @@ import pytest
 from engagement.indicators import IndicatorFilters
 from engagement.indicators_dashboard import dashboard_view
 from engagement.permissions import Grant, Viewer
+from engagement.risk import elevated_share
 from tests.indicators.ind_factory import make_study, person, submit
 
 AS_OF = dt.date(2026, 12, 31)
@@ -41,7 +42,9 @@ def test_staff_sees_every_cell(session, system):
                   & (v.heatmap["indicator"] == "burden")].iloc[0]
     assert (c["n"], c["mean"]) == (3, 71.0)  # people 16, 17, 18: 70 + k % 3 = 71, 72, 70
     tiles = {t.key: t for t in v.tiles}
-    assert tiles["risk"].value == "not available yet"
+    # The risk tile shows what the risk service computes (engagement.risk, tested there).
+    n, share = elevated_share(session, system, "S1")
+    assert (tiles["risk"].value, tiles["risk"].detail) == (f"{share:.0%}", f"of {n} people scored")
     # T1, T2 and T3 are due for all 19 (windows closed before AS_OF): 19 + 15 answered of 57.
     assert tiles["response_rate"].number == pytest.approx(34 / 57)
     assert set(v.captions) == {"timeline", "heatmap:burden", "heatmap:trust", "by_role", "response",

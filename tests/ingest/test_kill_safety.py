@@ -77,7 +77,7 @@ def _fresh_db(tmp_path: Path) -> str:
 
 def _start(url: str, folder: Path, stop: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.Popen([sys.executable, "-c", CHILD, url, str(folder), stop],  # noqa: S603 - our script
+    return subprocess.Popen([sys.executable, "-c", CHILD, url, str(folder), stop],
                             stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, cwd=REPO, env=env)
 
