@@ -32,7 +32,7 @@ print(json.dumps({{"participants": {n}, "seconds": round(seconds, 2), "peak_rss_
 
 
 def run(n: int) -> dict:
-    out = subprocess.run([sys.executable, "-c", CHILD.format(root=str(ROOT), n=n)], check=True,  # noqa: S603
+    out = subprocess.run([sys.executable, "-c", CHILD.format(root=str(ROOT), n=n)], check=True,
                          capture_output=True, text=True)
     return json.loads(out.stdout)
 

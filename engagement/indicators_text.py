@@ -71,6 +71,13 @@ def _names_nobody(quote: str, codes: frozenset[str]) -> bool:
     return True
 
 
+def _coded(c: pd.DataFrame) -> pd.DataFrame:
+    """The columns the theme lattice groups by, as categories: eight groupings then read codes, not
+    strings (_counts turns them back into plain values)."""
+    keys = [*DIMS, "theme"]
+    return c[[*keys, "person", "comment_id", "sentiment", "negative"]].astype(dict.fromkeys(keys, "category"))
+
+
 def _counts(rows: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
     keys = [*dims, "theme"]
     g = rows.groupby(keys, sort=False, observed=True)
@@ -79,7 +86,8 @@ def _counts(rows: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
     # People per group: the size of the group's distinct (group, person) pairs; nunique was slower.
     people = rows.drop_duplicates([*keys, "person"]).groupby(keys, sort=False, observed=True).size()
     out.insert(0, "n", people.reindex(out.index).to_numpy())
-    return out.reset_index()
+    out = out.reset_index()
+    return out.astype({k: object for k in keys if isinstance(out[k].dtype, pd.CategoricalDtype)})
 
 
 def theme_view(session: Session, prepared: Prepared,
@@ -93,7 +101,7 @@ def theme_view(session: Session, prepared: Prepared,
     key = f"themes|{prepared.access.key}|{f.date_from}|{f.date_to}"
     protected = indicators_data.cached(
         session, key, prepared.frames.study_id, prepared.access.scope,
-        lambda: protect(lattice(c, DIMS, _counts), DIMS, prepared.access,
+        lambda: protect(lattice(_coded(c), DIMS, _counts), DIMS, prepared.access,
                         ["comments", "sentiment", "negative_share"], separate_by=["theme"]))
     table = view(protected, DIMS, [], slices) if len(protected) else protected
     if table.empty:

@@ -3,7 +3,8 @@
 A timepoint applies to a participant when its instrument is written for their role (the instrument's
 `audience`; none stated means everyone) and, once anyone answered the timepoint, someone in that role did:
 the schedule has no per-timepoint audience, so an advisory panel's timepoints are told from the patients'
-by who answers them (the same rule as engagement.risk.definition and engagement.indicators_response). It is due on enrolled_on + due_day and its window closes
+by who answers them (the same rule as engagement.risk.definition and engagement.indicators_response).
+It is due on enrolled_on + due_day and its window closes
 window_days later. Someone who withdrew, was lost or completed on or before the due day is not due.
 """
 

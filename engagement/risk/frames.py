@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 import pandas as pd
@@ -217,6 +217,7 @@ def _analyzer():  # type: ignore[no-untyped-def]
     return SentimentIntensityAnalyzer()
 
 
+@lru_cache(maxsize=200_000)  # comment banks repeat sentences; VADER is the slow part of loading frames
 def sentiment(text: str | None) -> float:
     """VADER compound score in [-1, 1], for comments stored without a sentiment."""
     if not text or not text.strip():

@@ -20,7 +20,7 @@ UI_HEADER = (
 )
 
 
-def ui_row(  # noqa: PLR0917 - one argument per dictionary column, in column order
+def ui_row(
     name: str,
     form: str,
     kind: str,

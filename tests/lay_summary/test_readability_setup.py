@@ -33,7 +33,7 @@ print(ts.syllable_count("participants"), ts.syllable_count("medication"),
 def test_textstat_offline_in_a_fresh_process(tmp_path: Path) -> None:
     folder = tmp_path / "nltk_data"
     env = {**os.environ, "PYTHONPATH": str(REPO), "HOME": str(tmp_path), "NLTK_DATA": ""}
-    out = subprocess.run([sys.executable, "-c", OFFLINE_SCRIPT, str(folder)], env=env, cwd=tmp_path,  # noqa: S603 - our own script
+    out = subprocess.run([sys.executable, "-c", OFFLINE_SCRIPT, str(folder)], env=env, cwd=tmp_path,
                          capture_output=True, text=True, timeout=120, check=False)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["4", "4", "116.145"]

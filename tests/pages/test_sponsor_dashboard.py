@@ -18,7 +18,7 @@ from tests.indicators.ind_factory import make_study, person, submit
 
 REPO = Path(__file__).resolve().parents[2]
 PAGE = str(REPO / "pages" / "sponsor_dashboard.py")
-PASSWORD = "long-enough-password"  # noqa: S105 (a throwaway test account)
+PASSWORD = "long-enough-password"
 CODE = "PCODE{:03d}"
 
 

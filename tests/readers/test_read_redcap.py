@@ -73,7 +73,7 @@ def test_same_file_gives_same_frames(write: Callable[..., Path], pulse: Instrume
     ("skip", [], ["G422"], 1),
     ("error", ["G412"], [], 2),
 ])
-def test_incomplete_rule(write: Callable[..., Path], pulse: Instrument, rule: str, errors: list,  # noqa: PLR0917
+def test_incomplete_rule(write: Callable[..., Path], pulse: Instrument, rule: str, errors: list,
                          warnings: list, subs: int) -> None:
     path = write("flat.csv", FLAT.replace("104,site_b,9,", "104,site_b,1,"))
     r = read(path, "redcap", mapping(incomplete=rule, consent_field="consent_quote"), pulse, study_id="S1")

@@ -63,7 +63,7 @@ def _read(path: Path, fmt: str, m: Mapping, inst: Instrument) -> tuple:
     ],
 )
 @pytest.mark.parametrize("rows", [1, 2, 3])
-def test_chunks_change_nothing(  # noqa: PLR0917 - pytest passes fixtures and parameters by name
+def test_chunks_change_nothing(
     write: Callable[..., Path],
     pulse: Instrument,
     monkeypatch: pytest.MonkeyPatch,
