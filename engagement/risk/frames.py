@@ -47,6 +47,14 @@ def day(value: dt.date | dt.datetime | str) -> int:
     return (value - EPOCH).days
 
 
+def _utc_days(values: pd.Series) -> pd.Series:
+    """day() for a column of aware date-times, vectorised (submissions are the largest table)."""
+    if values.empty:
+        return pd.Series(dtype="int64")
+    stamps = pd.to_datetime(values, utc=True).dt.floor("D")
+    return ((stamps - pd.Timestamp("1970-01-01", tz="UTC")).dt.days).astype("int64")
+
+
 def to_date(days: int) -> dt.date:
     return EPOCH + dt.timedelta(days=int(days))
 
@@ -181,7 +189,7 @@ def load_frames(session: Session, study_id: str) -> RiskFrames:
         ).all(),
         columns=SUBMISSION_COLUMNS,
     )
-    subs["day"] = [day(d) for d in subs["day"]]
+    subs["day"] = _utc_days(subs["day"])
     subs["tp_id"] = subs["tp_id"].astype("float64")  # nullable: submissions outside the schedule
 
     scores = pd.DataFrame(
