@@ -78,11 +78,6 @@ def engine_for(url: str | None = None) -> Engine:
     return make_engine(url)
 
 
-def is_sqlite(engine_or_session: Engine | Session) -> bool:
-    bind = engine_or_session.get_bind() if isinstance(engine_or_session, Session) else engine_or_session
-    return bind.dialect.name == "sqlite"
-
-
 @contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
     """A unit of work that writes: takes the write lock at BEGIN, commits on success, rolls back on error."""

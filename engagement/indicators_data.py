@@ -10,7 +10,6 @@ Answers are never read here: only scores, submissions, participants and the sche
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from engagement.errors import fail
+from engagement.schedule import instrument_audiences
 
 ROLE_ORDER = ["patient", "caregiver", "advocate", "site_staff", "other"]
 NO_SITE = "(no site)"
@@ -125,20 +125,8 @@ def _timepoints(session: Session, study_id: str, stages: pd.DataFrame) -> pd.Dat
     tp = _frame(session, "SELECT id AS timepoint_id, code AS timepoint, stage_id, due_day, window_days, "
                 "instrument_id FROM timepoints WHERE study_id = :s", study_id)
     tp = tp.merge(stages, on="stage_id", how="left")
-    tp["audience"] = tp["instrument_id"].map(_audiences(session, set(tp["instrument_id"])))
+    tp["audience"] = tp["instrument_id"].map(instrument_audiences(session, set(tp["instrument_id"])))
     return tp.sort_values(["order", "due_day", "timepoint"]).reset_index(drop=True)
-
-
-def _audiences(session: Session, instruments: set[str]) -> dict[str, frozenset[str] | None]:
-    """Instrument id -> the roles its newest version is written for (None: not stated, so everyone)."""
-    out: dict[str, frozenset[str] | None] = {}
-    rows = session.execute(text("SELECT instrument_id, content FROM instrument_versions ORDER BY id"))
-    for instrument_id, content in rows:
-        if instrument_id in instruments:
-            data = json.loads(content) if isinstance(content, str) else content
-            audience = data.get("audience") if isinstance(data, dict) else None
-            out[instrument_id] = frozenset(audience) if audience else None
-    return out
 
 
 def _participants(session: Session, study_id: str, sites: pd.DataFrame) -> pd.DataFrame:

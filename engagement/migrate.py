@@ -47,10 +47,8 @@ def seed(engine: Engine, *, register_instruments: bool = True) -> None:
                 audit.record(session, system.username, "create", "role", name, None,
                              {"description": description})
         if register_instruments:
-            try:  # TODO-REMOVE-GUARD once engagement.instruments lands
-                from engagement.instruments.registry import register_builtin
-            except ImportError:
-                return
+            from engagement.instruments.registry import register_builtin
+
             register_builtin(session, system)
 
 
