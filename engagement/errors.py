@@ -128,6 +128,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "G455": ("answer not allowed", "choose one of the offered answers"),
     "G456": ("the study has no public link", "an admin can enable one on the Invitations page"),
     "G457": ("mapping file cannot be read", "give a JSON mapping as written by the Import page"),
+    "G460": ("'you said, we did' part is empty", "write both what people said and what the team did"),
+    "G461": ("'you said, we did' part is too long", "shorten it: respondents read it on a phone after the form"),
+    "G462": ("'you said, we did' names someone", "remove names, participant codes, contacts, dates and places: every respondent reads it"),
     # third-party readers use G400-G449 (engagement/readers); the write path uses G450+
     "G400": ("file cannot be read in this format", "check --format; export the file again from the source system without editing it"),
     "G401": ("file has no data rows", "export the records again; the file holds at most a header"),

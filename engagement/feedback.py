@@ -22,7 +22,6 @@ from engagement.invitations import token_hash
 from engagement.models import (
     Answer,
     Comment,
-    FeedbackResponse,
     Invitation,
     Participant,
     Study,
@@ -30,6 +29,7 @@ from engagement.models import (
     Timepoint,
 )
 from engagement.types import utcnow
+from engagement.you_said import published
 
 PUBLIC_INSTRUMENT = "pulse-check"
 
@@ -58,12 +58,6 @@ class FormContext:
         return f"form:anon:{nonce}"
 
 
-def _earlier(session: Session, study_id: str) -> list[tuple[str, str]]:
-    return [(r.you_said, r.we_did) for r in session.scalars(
-        select(FeedbackResponse).where(FeedbackResponse.study_id == study_id)
-        .order_by(FeedbackResponse.published_on.desc()).limit(5))]
-
-
 def open_invitation(session: Session, token: str, language: str | None = None,
                     now: dt.datetime | None = None) -> FormContext:
     inv = session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
@@ -83,7 +77,7 @@ def open_invitation(session: Session, token: str, language: str | None = None,
     study = session.get(Study, participant.study_id)
     lang = language or inv.language
     return FormContext(study.id, study.title, instrument.localized(lang), row.id, lang, participant.id,
-                       participant.code, timepoint.id, timepoint.code, inv.id, _earlier(session, study.id))
+                       participant.code, timepoint.id, timepoint.code, inv.id, published(session, study.id))
 
 
 def open_public(session: Session, token: str, language: str | None = None) -> FormContext:
@@ -93,7 +87,7 @@ def open_public(session: Session, token: str, language: str | None = None) -> Fo
     row, instrument = latest(session, PUBLIC_INSTRUMENT)
     lang = language or instrument.language
     return FormContext(study.id, study.title, instrument.localized(lang), row.id, lang,
-                       earlier_feedback=_earlier(session, study.id))
+                       earlier_feedback=published(session, study.id))
 
 
 def check_answers(ctx: FormContext, answers: dict[str, float | None]) -> None:
@@ -147,16 +141,17 @@ def submit(session: Session, ctx: FormContext, answers: dict[str, float | None],
 
 def _store(session: Session, ctx: FormContext, sub: Submission, answers: dict[str, float | None],
            texts: dict[str, str], may_quote: bool) -> None:
+    from engagement.roster import study_roster
     from engagement.scoring import score_submissions
-    from engagement.scrubbing import build_roster, scrub
+    from engagement.scrubbing import scrub
 
     for item in ctx.instrument.scored_items():
         session.add(Answer(submission_id=sub.id, item_id=item.id, value_num=answers.get(item.id)))
-    roster = build_roster([], [ctx.participant_code] if ctx.participant_code else [])
-    for item_id, text in texts.items():
-        if text and text.strip():
-            session.add(Comment(submission_id=sub.id, item_id=item_id, text_raw=text.strip(),
-                                text_scrubbed=scrub(text.strip(), roster).text, may_quote=may_quote))
+    said = {item_id: text.strip() for item_id, text in texts.items() if text and text.strip()}
+    roster = study_roster(session, [ctx.study_id]) if said else None  # the same deny-list as imports
+    for item_id, text in said.items():
+        session.add(Comment(submission_id=sub.id, item_id=item_id, text_raw=text,
+                            text_scrubbed=scrub(text, roster).text, may_quote=may_quote))
     if ctx.invitation_id is not None:
         inv = session.get(Invitation, ctx.invitation_id)
         inv.used_at = utcnow()
@@ -164,21 +159,7 @@ def _store(session: Session, ctx: FormContext, sub: Submission, answers: dict[st
     score_submissions(session, [sub.id])
     audit.record(session, ctx.actor, "submit", "submission", sub.external_id, None,
                  {"study": ctx.study_id, "timepoint": ctx.timepoint_code, "items": len(answers),
-                  "comments": sum(1 for t in texts.values() if t and t.strip()), "may_quote": may_quote})
-
-
-def record_feedback_response(session: Session, viewer, study_id: str, you_said: str, we_did: str,  # type: ignore[no-untyped-def]
-                             published_on: dt.date) -> FeedbackResponse:
-    """'You said, we did': what the team changed, shown to respondents after they submit."""
-    from engagement.permissions import Action
-
-    viewer.require(Action.manage_invitations, study_id)
-    row = FeedbackResponse(study_id=study_id, published_on=published_on, you_said=you_said, we_did=we_did)
-    session.add(row)
-    session.flush()
-    audit.record(session, viewer.username, "create", "feedback_response", row.id, None,
-                 {"you_said": you_said, "we_did": we_did})
-    return row
+                  "comments": len(said), "may_quote": may_quote})
 
 
 __all__ = ["FormContext", "SubmitResult", "by_id", "open_invitation", "open_public", "submit"]

@@ -249,12 +249,15 @@ class Submission(Base):
 
 
 class Answer(Base):
-    __tablename__ = "answers"
-    __table_args__ = (UniqueConstraint("submission_id", "item_id"),)
+    """Keyed by (submission, item), the way answers are written and read; on SQLite the table is that key's
+    B-tree (WITHOUT ROWID): one write per answer on import, and rows come back in submission order."""
 
-    id: Mapped[intpk]
-    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
-    item_id: Mapped[str] = mapped_column(String(100))
+    __tablename__ = "answers"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"),
+                                               primary_key=True)
+    item_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     value_num: Mapped[float | None] = mapped_column(Float)
     value_text: Mapped[str | None] = mapped_column(Text)
 
@@ -277,15 +280,12 @@ class Score(Base):
     """Derived per submission and subscale; rebuilt from answers on demand."""
 
     __tablename__ = "scores"
-    __table_args__ = (
-        UniqueConstraint("submission_id", "subscale_id"),
-        # covers the dashboard's aggregation: the score table alone answers it, without row lookups
-        Index("ix_scores_dashboard", "submission_id", "indicator", "value", "n_answered", "n_items"),
-    )
+    # keyed and clustered like answers (see Answer): a scan by submission reads every column in key order
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
-    id: Mapped[intpk]
-    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
-    subscale_id: Mapped[str] = mapped_column(String(100))
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"),
+                                               primary_key=True)
+    subscale_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     indicator: Mapped[str] = mapped_column(String(20))
     value: Mapped[float | None] = mapped_column(Float)
     n_answered: Mapped[int] = mapped_column(Integer)

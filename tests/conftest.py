@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -45,7 +45,8 @@ def _sqlite_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
     return engine
 
 
-def _postgres_engine() -> Iterator[Engine]:
+def _postgres_engine(prepare: Callable[[Engine], None] = upgrade) -> Iterator[Engine]:
+    """A fresh database on the test server, prepared (migrated to head by default), dropped afterwards."""
     admin_url = os.environ.get("ENGAGEMENT_TEST_POSTGRES_URL")
     if not admin_url:
         require_or_skip("REQUIRE_POSTGRES", "ENGAGEMENT_TEST_POSTGRES_URL is not set")
@@ -56,7 +57,7 @@ def _postgres_engine() -> Iterator[Engine]:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     engine = make_engine(url.set(database=name).render_as_string(hide_password=False))
     try:
-        upgrade(engine)
+        prepare(engine)
         yield engine
     finally:
         engine.dispose()

@@ -49,12 +49,13 @@ def insert_answers(session: Session, sub: np.ndarray, items: np.ndarray, values:
 
 
 def stored_answers(session: Session, ids: Sequence[int]) -> pd.DataFrame:
-    rows: list[tuple[int, int, str, float | None]] = []
+    rows: list[tuple[int, str, float | None]] = []
     for part in _parts(sorted(ids)):
-        rows += session.execute(select(Answer.id, Answer.submission_id, Answer.item_id, Answer.value_num)
+        rows += session.execute(select(Answer.submission_id, Answer.item_id, Answer.value_num)
                                 .where(Answer.submission_id.in_(part))).all()
-    frame = pd.DataFrame(rows, columns=["answer_id", "sub", "item", "stored"])
+    frame = pd.DataFrame(rows, columns=["sub", "item", "stored"])
     frame["stored"] = pd.to_numeric(frame["stored"], errors="coerce").astype(float)
+    frame["is_stored"] = True
     return frame
 
 
@@ -63,20 +64,22 @@ def apply_edits(session: Session, actor: str, incoming: pd.DataFrame) -> tuple[i
     answers added or changed and the submissions they belong to."""
     merged = incoming.merge(stored_answers(session, incoming["sub"].unique().tolist()),
                             on=["sub", "item"], how="left")
+    merged["is_stored"] = merged["is_stored"].notna()
     a, b = merged["value"].to_numpy(dtype=float), merged["stored"].to_numpy(dtype=float)
     same = (a == b) | (np.isnan(a) & np.isnan(b))
-    changed = merged[merged["answer_id"].isna() | ~same]
+    changed = merged[~merged["is_stored"] | ~same]
     for r in changed.itertuples(index=False):
         new = None if np.isnan(r.value) else float(r.value)
         entity_id = f"{r.external}/{r.item}"
-        if pd.isna(r.answer_id):
+        if not r.is_stored:
             session.execute(insert(Answer), [{"submission_id": int(r.sub), "item_id": r.item,
                                               "value_num": new, "value_text": None}])
             audit.record(session, actor, "edit", "answer", entity_id, None, {"value": new},
                          "re-import added an answer")
         else:
             old = None if np.isnan(r.stored) else float(r.stored)
-            session.execute(update(Answer).where(Answer.id == int(r.answer_id)).values(value_num=new))
+            session.execute(update(Answer).where(Answer.submission_id == int(r.sub), Answer.item_id == r.item)
+                            .values(value_num=new))
             audit.record(session, actor, "edit", "answer", entity_id, {"value": old}, {"value": new},
                          "re-import changed the value")
     return len(changed), {int(s) for s in changed["sub"]}

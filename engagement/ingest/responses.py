@@ -378,6 +378,7 @@ class ResponseIngest:
                                        f"{frame['item_id'].iat[pos]!r}")
 
     def _write_comments(self, comments: pd.DataFrame) -> None:
+        from engagement.roster import roster_contacts
         from engagement.scrubbing import build_roster, scrub
 
         codes = [c for by_code in self.ctx.participants.values() for c in by_code]
@@ -465,23 +466,6 @@ def write_and_score(
     counts_into(counts, c)
 
 
-def roster_names(session: Session) -> list[str]:
-    """Names that must never reach analysts: staff display names and participants' recorded names."""
-    from engagement.models import ParticipantContact, User
-
-    names = [n for n in session.scalars(select(User.display_name)) if n]
-    names += [n for n in session.scalars(select(ParticipantContact.full_name)) if n]
-    return names
-
-
-def roster_contacts(session: Session) -> list[str]:
-    """Known e-mail addresses and phone numbers of participants (admin-only table), for the deny-list."""
-    from engagement.models import ParticipantContact
-
-    rows = session.execute(select(ParticipantContact.email, ParticipantContact.phone)).all()
-    return [v for row in rows for v in row if v]
-
-
 def count_new_submissions(session: Session, responses: pd.DataFrame) -> dict[str, int]:
     heads = responses.drop_duplicates("submission_id")
     keys = [idempotency_key(s, x) for s, x in zip(heads["study_id"], heads["submission_id"], strict=True)]
@@ -490,5 +474,5 @@ def count_new_submissions(session: Session, responses: pd.DataFrame) -> dict[str
 
 
 __all__ = ["ROW", "ResponseCounts", "ResponseIngest", "StudyContext", "VersionCache", "check_responses",
-           "context_from_db", "count_new_submissions", "idempotency_key", "load_versions", "roster_names",
+           "context_from_db", "count_new_submissions", "idempotency_key", "load_versions",
            "write_and_score", "write_responses"]

@@ -25,6 +25,8 @@ RESPONSE_COLUMNS = ["submission_id", "study_id", "participant_id", "timepoint_id
 SOURCE_COLUMNS = ["source_file", "source_row", "source_column"]
 COMMENT_COLUMNS = ["submission_id", "item_id", "text", "may_quote"]
 META_COLUMNS = ["submission_id", "participant_id", "timepoint_id", "submitted_at", "may_quote", "source_row"]
+# the columns an answer row takes from its submission's meta row
+ANSWER_META = ("submission_id", "participant_id", "timepoint_id", "submitted_at", "source_row")
 PROBLEMS_PER_KIND = 50  # per code and column; the rest are counted in one G425
 
 
@@ -206,6 +208,7 @@ class Collector:
             return
         arrays = {col: meta[col].to_numpy() for col in META_COLUMNS}
         start = len(self._responses)
+        answered, commented = np.zeros(len(meta), dtype=bool), np.zeros(len(meta), dtype=bool)
         for p in plans:
             cells = chunk[p.column].to_numpy()
             present = ~_blank(chunk[p.column]).to_numpy()
@@ -214,10 +217,26 @@ class Collector:
             sub = {col: a[present] for col, a in arrays.items()}
             sub["source_column"] = _const(int(present.sum()), p.column)
             if p.kind == "text":
+                commented |= present
                 self._comment(sub, p.item_id, cells[present])
             else:
+                answered |= present
                 self._answer(sub, p, cells[present])
+        self._unanswered(arrays, plans, commented & ~answered)
         self._merge(start)
+
+    def _unanswered(self, arrays: dict[str, np.ndarray], plans: list[Plan], rows: np.ndarray) -> None:
+        """Submissions that hold only free text get a blank answer for each mapped scored item: the native
+        bundle carries a submission's header on its responses rows, and blank is what happened (stored as
+        not answered, so its scores are empty with their reason)."""
+        n = int(rows.sum())
+        if not n:
+            return
+        sub = {col: arrays[col][rows] for col in ANSWER_META}
+        for p in plans:
+            if p.kind != "text":
+                self._responses.append({**sub, "source_column": _const(n, p.column),
+                                        "item_id": _const(n, p.item_id), "value": _const(n, "")})
 
     def emit_long(self, meta: pd.DataFrame, keys: pd.Series, cells: pd.Series, columns: pd.Series,
                   plans: dict[str, Plan]) -> None:
@@ -258,8 +277,7 @@ class Collector:
             self.error(code or "G406", detail, row=int(sub["source_row"][i]), column=sub["source_column"][i],
                        item=p.item_id, value=cells[i])
         ok = ~bad
-        part = {col: sub[col][ok] for col in ("submission_id", "participant_id", "timepoint_id",
-                                              "submitted_at", "source_row", "source_column")}
+        part = {col: sub[col][ok] for col in (*ANSWER_META, "source_column")}
         part["item_id"] = _const(int(ok.sum()), p.item_id)
         part["value"] = values[ok]
         self._responses.append(part)

@@ -29,6 +29,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("risk_monitor.py", "Risk monitor", ":material/support_agent:", Action.log_outreach,
              "Follow-up"),
     PageSpec("invitations.py", "Invitations", ":material/mail:", Action.manage_invitations, "Follow-up"),
+    PageSpec("you_said.py", "You said, we did", ":material/campaign:", Action.manage_invitations, "Follow-up"),
     PageSpec("import_data.py", "Import data", ":material/upload_file:", Action.import_data, "Data"),
     PageSpec("lay_summary.py", "Lay summary", ":material/article:", Action.edit_lay_summary, "Results"),
     PageSpec("instrument_quality.py", "Instrument quality", ":material/fact_check:",

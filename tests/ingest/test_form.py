@@ -11,7 +11,17 @@ from engagement.bundle.importer import import_bundle
 from engagement.errors import EngagementError
 from engagement.feedback import open_invitation, open_public, submit
 from engagement.invitations import enable_public_link, issue_links, revoke, schedule_status
-from engagement.models import Answer, AuditEvent, Comment, Invitation, Score, Submission
+from engagement.models import (
+    Answer,
+    AuditEvent,
+    Comment,
+    Invitation,
+    Participant,
+    ParticipantContact,
+    Score,
+    Submission,
+    User,
+)
 from tests.bundle_factory import STUDY, write_bundle
 
 TODAY = dt.date(2025, 2, 6)
@@ -112,3 +122,22 @@ def test_public_link_is_anonymous_and_idempotent_per_form(session, system, study
     sub = session.get(Submission, a.submission_id)
     assert sub.participant_id is None
     assert sub.raw_payload["language"] == "fr"
+
+
+def test_form_comments_are_scrubbed_with_the_study_roster(session, system, study):
+    """A form comment naming staff, another participant's recorded name and e-mail, or another participant's
+    code is scrubbed like an imported one: the deny-list is the study's whole roster."""
+    session.add(User(username="nurse1", display_name="Marguerite Okonkwo"))
+    p001 = session.scalar(select(Participant.id).where(Participant.code == "P001"))
+    session.add(ParticipantContact(participant_id=p001, full_name="Tobias Lindqvist", email="tl@mail.example"))
+    session.flush()
+    token = _token(issue_links(session, system, study, "https://x", TODAY)[0].link)
+    ctx = open_invitation(session, token, now=NOW)
+    text = ("marguerite okonkwo was kind. Tobias Lindqvist (tl@mail.example, P001) told me about the "
+            "parking.")
+    result = submit(session, ctx, GOOD, {"pulse_comment": text}, may_quote=True, nonce="n1")
+    comment = session.scalar(select(Comment).where(Comment.submission_id == result.submission_id))
+    assert comment.text_raw == text
+    for secret in ("marguerite", "Okonkwo", "Tobias", "Lindqvist", "tl@mail.example", "P001"):
+        assert secret.lower() not in comment.text_scrubbed.lower()
+    assert comment.text_scrubbed.endswith("told me about the parking.")

@@ -24,11 +24,11 @@ EXPECTED = {
     "redcapr-potentially-problematic-dictionary/data.csv": (0, 0, 0, ["G401"]),   # a single newline
     "redcapr-potentially-problematic-values/data.csv": (2, 0, 4, ["G406"]),       # text in integer field
     "redcapr-repeating-instruments/data.csv": (6, 14, 8, []),
-    "redcapr-repeating-instruments-sparse/data.csv": (8, 14, 8, []),
+    "redcapr-repeating-instruments-sparse/data.csv": (8, 24, 8, []),     # 2 hold only text: 10 blanks
     "redcapr-simple/data.csv": (5, 46, 10, ["G426"]),
     "redcapr-survey/data.csv": (2, 4, 2, []),
     "redcapr-validation-types-1/data.csv": (0, 0, 0, []),                  # never-saved form: nothing
-    "redcapr-vignette-repeating/data.csv": (12, 18, 8, []),
+    "redcapr-vignette-repeating/data.csv": (12, 38, 8, []),               # 4 hold only text: 20 blanks
     "qualtRics/sample.csv": (1, 1, 1, []),
     "qualtRics/sample_legacy.csv": (1, 1, 1, []),
     "hl7-fhir-r4-core-examples/questionnaireresponse-example-bluebook.json": (1, 5, 5, []),

@@ -1,0 +1,31 @@
+"""A trial manager publishes 'you said, we did' on its page; a refused entry keeps its text and says why."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import REPO
+
+
+def _page() -> AppTest:
+    at = AppTest.from_file(str(REPO / "pages" / "you_said.py"), default_timeout=60)
+    at.session_state["auth_username"] = "manager"
+    at.run()
+    return at
+
+
+def test_manager_publishes_and_a_refused_entry_keeps_its_text(app_env):
+    at = _page()
+    assert not at.exception
+    at.text_area[0].input("The clinic was hard to reach by bus.")
+    at.text_area[1].input("Ask S01-0001 about the new shuttle.")   # a participant code: refused
+    at.button[0].click().run()
+    assert [e.value for e in at.error][0].startswith("G462")
+    assert at.text_area[0].value == "The clinic was hard to reach by bus."
+    at.text_area[1].input("A shuttle bus now runs from the station before every morning visit.")
+    at.button[0].click().run()
+    assert not at.error
+    assert at.success[0].value == "Published."
+    table = at.dataframe[0].value
+    assert table["we did"].tolist()[0] == "A shuttle bus now runs from the station before every morning visit."
+    assert bool(table["shown now"].iloc[0]) is True
