@@ -131,36 +131,38 @@ def _due(session: Session, prepared: Prepared, from_start: bool = True) -> pd.Da
 
 
 def _response_lattice(session: Session, prepared: Prepared) -> pd.DataFrame:
-    due = _due(session, prepared)
+    def build() -> pd.DataFrame:
+        due = _due(session, prepared)
+        # Counts add up over every dimension, so each grouping sums the finest cells (a few hundred
+        # rows); people do not add up over timepoints, so they are counted once per stage, and once
+        # overall. A person has one site and one role, so people in a group are the sum of people in
+        # its finest (stage,) site, role cells: count those once here, not once per grouping.
+        finest = due.groupby(RESPONSE_DIMS, observed=True, sort=False)["submitted"].agg(
+            due="size", responded="sum").reset_index()
+        people = {True: due[["participant_id", "stage", "site", "role"]].drop_duplicates(),
+                  False: due[["participant_id", "site", "role"]].drop_duplicates()}
+        people = {k: who.groupby(list(who.columns[1:]), observed=True, sort=False).size().rename(
+            "n").reset_index() for k, who in people.items()}
 
-    # Counts add up over every dimension, so each grouping sums the finest cells (a few hundred rows);
-    # people do not add up over timepoints, so they are counted once per stage, and once overall.
-    finest = due.groupby(RESPONSE_DIMS, observed=True, sort=False)["submitted"].agg(
-        due="size", responded="sum").reset_index()
-    # A person has one site and one role, so people in a group are the sum of people in its finest
-    # (stage,) site, role cells: count those once here, not once per grouping.
-    people = {True: due[["participant_id", "stage", "site", "role"]].drop_duplicates(),
-              False: due[["participant_id", "site", "role"]].drop_duplicates()}
-    people = {k: who.groupby(list(who.columns[1:]), observed=True, sort=False).size().rename(
-        "n").reset_index() for k, who in people.items()}
+        def rates(_rows: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
+            keys = dims or [np.zeros(len(finest), dtype=np.int8)]
+            out = finest.groupby(keys, sort=False, observed=True)[["due", "responded"]].sum()
+            if "timepoint" in dims:  # within one timepoint each due row is a different person
+                out["n"] = out["due"]
+            else:
+                who = people["stage" in dims]
+                out["n"] = who.groupby(dims or [np.zeros(len(who), dtype=np.int8)], sort=False,
+                                       observed=True)["n"].sum()
+            out = out.reset_index(drop=not dims)
+            out["rate"] = out["responded"] / out["due"]
+            return out
 
-    def rates(_rows: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
-        keys = dims or [np.zeros(len(finest), dtype=np.int8)]
-        out = finest.groupby(keys, sort=False, observed=True)[["due", "responded"]].sum()
-        if "timepoint" in dims:  # within one timepoint each due row is a different person
-            out["n"] = out["due"]
-        else:
-            who = people["stage" in dims]
-            out["n"] = who.groupby(dims or [np.zeros(len(who), dtype=np.int8)], sort=False,
-                                   observed=True)["n"].sum()
-        out = out.reset_index(drop=not dims)
-        out["rate"] = out["responded"] / out["due"]
-        return out
+        # built on a cache miss only: a filter change slices the cached lattice
+        return protect(lattice(due, RESPONSE_DIMS, rates, IMPLIED), RESPONSE_DIMS, prepared.access,
+                       ["due", "responded", "rate"], separate_by=())
 
     return indicators_data.cached(
-        session, _key(prepared, "response"), prepared.frames.study_id, prepared.access.scope,
-        lambda: protect(lattice(due, RESPONSE_DIMS, rates, IMPLIED), RESPONSE_DIMS, prepared.access,
-                        ["due", "responded", "rate"], separate_by=()))
+        session, _key(prepared, "response"), prepared.frames.study_id, prepared.access.scope, build)
 
 
 def _completeness_lattice(session: Session, prepared: Prepared) -> pd.DataFrame:

@@ -32,7 +32,7 @@ T = TypeVar("T")
 
 _VERSION_SQL = text("""
 SELECT (SELECT row_hash FROM audit_events ORDER BY id DESC LIMIT 1),
-       (SELECT count(*) FROM scores), (SELECT max(id) FROM scores),
+       (SELECT count(*) FROM scores), (SELECT max(submission_id) FROM scores),
        (SELECT count(*) FROM submissions), (SELECT max(id) FROM submissions),
        (SELECT count(*) FROM participants), (SELECT max(id) FROM participants),
        (SELECT count(*) FROM comments), (SELECT max(id) FROM comments)
@@ -156,7 +156,7 @@ def _dates(values: pd.Series) -> pd.Series:
 
 
 INDICATORS = ("burden", "trust", "engagement", "experience", "other")
-# One row per submission, one column per indicator: the database streams through the scores index
+# One row per submission, one column per indicator: the database streams through the scores table
 # in submission order, and only numbers cross into Python (no per-row objects to build).
 _PER_SUBMISSION = (
     "SELECT sc.submission_id, "
@@ -186,26 +186,75 @@ def raw_rows(session: Session, sql: str, study_id: str) -> list[tuple]:
         cursor.close()
 
 
+def epoch_seconds(session: Session, column: str) -> str:
+    """SQL for a UTC date-time column as whole seconds since 1970, truncated alike on both backends
+    (SQLite stores naive UTC text; a plain cast on PostgreSQL would round up to the next second)."""
+    if conn_dialect(session) == "sqlite":
+        return f"CAST(strftime('%s', {column}) AS INTEGER)"
+    return f"CAST(floor(extract(epoch FROM {column})) AS BIGINT)"
+
+
+def per_submission(session: Session, study_id: str) -> np.ndarray:
+    """Rows (submission id, mean score per INDICATORS, answered items, items), possibly with other
+    studies' submissions too (callers keep theirs): the dashboard's indicators and its risk tile both
+    start from this one pass over the scores, so it is read once per data version."""
+    return cached(session, "per_submission", study_id, None, lambda: _per_submission(session, study_id))
+
+
+def submission_rows(session: Session, study_id: str) -> np.ndarray:
+    """The study's submissions as int64 rows (id, participant id or -1, timepoint id or -1, UTC seconds
+    since 1970), read once per data version for the indicators and the risk tile alike."""
+
+    def build() -> np.ndarray:
+        rows = raw_rows(session, f"SELECT id, coalesce(participant_id, -1), coalesce(timepoint_id, -1), "
+                        f"{epoch_seconds(session, 'submitted_at')} FROM submissions WHERE study_id = :s", study_id)
+        out = np.array(rows, dtype=np.int64).reshape(-1, 4)
+        out.flags.writeable = False  # shared through the cache
+        return out
+
+    return cached(session, "submission_rows", study_id, None, build)
+
+
+def holds_most(session: Session, study_id: str) -> bool:
+    """Whether the study holds at least half of all submissions (the usual single-study deployment):
+    then scanning a whole table in order is cheaper than looking the study's rows up one by one."""
+
+    def build() -> bool:
+        share = session.execute(text(
+            "SELECT (SELECT count(*) FROM submissions WHERE study_id = :s), (SELECT count(*) FROM submissions)"),
+            {"s": study_id}).one()
+        return bool(share[1] and share[0] * 2 >= share[1])
+
+    return cached(session, "holds_most", study_id, None, build)
+
+
+_COMMENTS = ("SELECT c.id, c.submission_id, c.text_scrubbed, c.may_quote, c.sentiment FROM comments c {join}"
+             "ORDER BY c.submission_id, c.item_id")
+
+
+def comment_rows(session: Session, study_id: str) -> list[tuple]:
+    """(comment id, submission id, scrubbed text, may_quote, stored sentiment), a submission's comments
+    in item order, possibly with other studies' too (callers keep their submissions' rows): read once
+    per data version for the dashboard's themes and its risk tile. Never the raw text."""
+    join = "" if holds_most(session, study_id) else (
+        "JOIN submissions sb ON sb.id = c.submission_id WHERE sb.study_id = :s ")
+    return cached(session, "comment_rows", study_id, None,
+                  lambda: raw_rows(session, _COMMENTS.format(join=join), study_id))
+
+
 def _per_submission(session: Session, study_id: str) -> np.ndarray:
-    """When the study holds most submissions (the usual single-study deployment), scanning the whole
-    scores index in order is cheaper than looking each submission up; otherwise look them up."""
-    share = session.execute(text(
-        "SELECT (SELECT count(*) FROM submissions WHERE study_id = :s), (SELECT count(*) FROM submissions)"),
-        {"s": study_id}).one()
     sql = _PER_SUBMISSION
-    if share[1] and share[0] * 2 >= share[1]:
+    if holds_most(session, study_id):
         sql = sql.replace("WHERE sc.submission_id IN (SELECT id FROM submissions WHERE study_id = :s) ", "")
-    return np.array(raw_rows(session, sql, study_id), dtype=float).reshape(-1, len(INDICATORS) + 3)
+    out = np.array(raw_rows(session, sql, study_id), dtype=float).reshape(-1, len(INDICATORS) + 3)
+    out.flags.writeable = False  # shared through the cache
+    return out
 
 
 def _scores(session: Session, study_id: str, participants: pd.DataFrame, timepoints: pd.DataFrame,
             scope: set[int] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    per = _per_submission(session, study_id)  # rows of other studies drop out at get_indexer below
-    epoch = ("CAST(strftime('%s', submitted_at) AS INTEGER)" if conn_dialect(session) == "sqlite"
-             else "CAST(extract(epoch FROM submitted_at) AS BIGINT)")
-    rows = np.array(raw_rows(session, f"SELECT id, coalesce(participant_id, -1), coalesce(timepoint_id, -1), "
-                         f"{epoch} FROM submissions WHERE study_id = :s", study_id),
-                    dtype=np.int64).reshape(-1, 4)
+    per = per_submission(session, study_id)  # rows of other studies drop out at get_indexer below
+    rows = submission_rows(session, study_id)
     subs = pd.DataFrame({
         "submission_id": rows[:, 0],
         "participant_id": pd.array(np.where(rows[:, 1] < 0, 0, rows[:, 1]), dtype="Int64"),

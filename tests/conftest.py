@@ -17,6 +17,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from engagement import indicators_data
 from engagement.db import database_url, make_engine
 from engagement.migrate import upgrade
 from engagement.permissions import Viewer
@@ -103,3 +104,12 @@ def session(engine: Engine) -> Iterator[Session]:
 @pytest.fixture
 def system() -> Viewer:
     return Viewer.system_actor("test")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_indicator_cache() -> Iterator[None]:
+    # Rolled-back tests can reuse ids, so a cached frame from one test must never serve the next
+    # (the dashboard's indicators and the risk frames share engagement.indicators_data's cache).
+    indicators_data.clear_cache()
+    yield
+    indicators_data.clear_cache()

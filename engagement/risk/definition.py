@@ -28,60 +28,59 @@ def status_days(frames: RiskFrames, statuses: tuple[str, ...]) -> pd.Series:
 
     A participant without any history rows falls back to their current status and its date.
     """
-    hist = frames.status[frames.status["status"].isin(statuses)]
-    first = hist.groupby("pid")["day"].min()
-    p = frames.participants.set_index("pid")
-    no_history = ~p.index.isin(frames.status["pid"].unique())
-    fallback = p.loc[no_history & p["status"].isin(statuses).to_numpy(), "status_day"]
-    out = pd.concat([first, fallback]).groupby(level=0).min()
-    return out.reindex(p.index).astype("float64")
+    p = frames.participants
+    out = np.full(len(p), np.nan)
+    hist = frames.status[frames.status["status"].isin(statuses).to_numpy()]
+    at = pd.Index(p["pid"]).get_indexer(hist["pid"])
+    np.fmin.at(out, at[at >= 0], hist["day"].to_numpy(dtype="float64")[at >= 0])
+    no_history = ~p["pid"].isin(frames.status["pid"]).to_numpy()
+    fallback = no_history & p["status"].isin(statuses).to_numpy()
+    out[fallback] = p["status_day"].to_numpy(dtype="float64")[fallback]
+    return pd.Series(out, index=pd.Index(p["pid"], name="pid"))
 
 
 def expected_schedule(frames: RiskFrames) -> pd.DataFrame:
-    """One row per participant and due timepoint: due, close, first submission day, missed.
+    """One row per participant and due timepoint, sorted by pid and seq: due, close, first submission
+    day, missed.
 
     `missed` is what it will be once the window has closed; readers as of t only look at rows whose
     close <= t, and events after the last day of data are not yet known (see labels_at).
     """
-    exit_day = status_days(frames, EXIT_STATUSES)
     tps = frames.schedule.sort_values(["due_day", "tp_id"]).reset_index(drop=True)
-    tps["seq"] = np.arange(len(tps))
-    applies = applicable_timepoints(frames)
-    parts = []
-    for role, people in frames.participants.groupby("role"):
-        mine = tps[tps["tp_id"].isin(applies.get(role, set()))]
-        parts.append(_cross(people["pid"].to_numpy(), people["enrolled"].to_numpy(), mine))
-    sched = pd.concat(parts, ignore_index=True) if parts else _cross(np.array([]), np.array([]), tps)
-    exits = exit_day.reindex(sched["pid"]).to_numpy()
-    sched = sched[~(sched["due"].to_numpy() >= exits)]  # NaN exit compares False: kept
+    p = frames.participants
+    order = np.argsort(p["pid"].to_numpy(), kind="stable")  # rows come out in person order: no sort after
+    due = p["enrolled"].to_numpy()[order, None] + tps["due_day"].to_numpy()[None, :]
+    exit_day = status_days(frames, EXIT_STATUSES).to_numpy()[order, None]
+    person, k = np.nonzero(_applies(frames, tps)[order] & ~(due >= exit_day))  # NaN exit compares False
+    sched = pd.DataFrame({
+        "pid": p["pid"].to_numpy()[order][person].astype("int64"),
+        "tp_id": tps["tp_id"].to_numpy()[k],
+        "seq": k.astype("int64"),
+        "stage_order": tps["stage_order"].to_numpy()[k],
+        "due": due[person, k].astype("int64"),
+        "close": (due[person, k] + tps["window_days"].to_numpy()[k]).astype("int64"),
+    })
     subs = frames.submissions.dropna(subset=["tp_id"])
     width = int(max(tps["tp_id"].max() if len(tps) else 0, subs["tp_id"].max() if len(subs) else 0)) + 1
     # One integer key per (person, timepoint): much faster to group and look up than a MultiIndex.
     first = (
         subs["day"].groupby(subs["pid"].to_numpy() * width + subs["tp_id"].to_numpy().astype("int64")).min()
     )
-    sched = sched.assign(
-        first_sub=first.reindex(sched["pid"].to_numpy() * width + sched["tp_id"].to_numpy()).to_numpy(
-            dtype="float64"
-        )
+    sched["first_sub"] = first.reindex(sched["pid"].to_numpy() * width + sched["tp_id"].to_numpy()).to_numpy(
+        dtype="float64"
     )
     sched["missed"] = ~(sched["first_sub"] <= sched["close"])
-    return sched.sort_values(["pid", "seq"], kind="stable").reset_index(drop=True)
+    return sched
 
 
-def _cross(pids: np.ndarray, enrolled: np.ndarray, tps: pd.DataFrame) -> pd.DataFrame:
-    n_p, n_t = len(pids), len(tps)
-    due = np.repeat(enrolled, n_t) + np.tile(tps["due_day"].to_numpy(), n_p)
-    return pd.DataFrame(
-        {
-            "pid": np.repeat(pids, n_t).astype("int64"),
-            "tp_id": np.tile(tps["tp_id"].to_numpy(), n_p),
-            "seq": np.tile(tps["seq"].to_numpy(), n_p),
-            "stage_order": np.tile(tps["stage_order"].to_numpy(), n_p),
-            "due": due.astype("int64"),
-            "close": (due + np.tile(tps["window_days"].to_numpy(), n_p)).astype("int64"),
-        }
-    )
+def _applies(frames: RiskFrames, tps: pd.DataFrame) -> np.ndarray:
+    """Participant (rows, in frames order) x timepoint (columns, in tps order): due for their role?"""
+    applies = applicable_timepoints(frames)
+    codes, roles = pd.factorize(frames.participants["role"])
+    by_role = np.array([[int(tp) in applies.get(role, set()) for tp in tps["tp_id"]] for role in roles],
+                       dtype=bool).reshape(len(roles), len(tps))
+    return np.where((codes >= 0)[:, None], by_role[np.maximum(codes, 0)], False) if len(roles) else (
+        np.zeros((len(codes), len(tps)), dtype=bool))
 
 
 def applicable_timepoints(frames: RiskFrames) -> dict[str, set[int]]:
@@ -93,17 +92,22 @@ def applicable_timepoints(frames: RiskFrames) -> dict[str, set[int]]:
     The schema has no per-timepoint audience; with one, this would read it instead.
     """
     subs = frames.submissions.dropna(subset=["tp_id"])
-    role_of = frames.participants.set_index("pid")["role"]
-    answered = pd.DataFrame(
-        {"tp_id": subs["tp_id"].astype("int64").to_numpy(), "role": role_of.reindex(subs["pid"]).to_numpy()}
-    ).drop_duplicates()
-    by_tp = answered.groupby("tp_id")["role"].agg(set).to_dict()
+    codes, roles = pd.factorize(frames.participants["role"])
+    at = pd.Index(frames.participants["pid"]).get_indexer(subs["pid"])
+    role = np.zeros(len(at), dtype=np.int64)  # 0: someone not among the participants, of no role
+    role[at >= 0] = codes[at[at >= 0]] + 1
+    # (timepoint, role) pairs someone answered, as one integer each: a few distinct values, not 10^5 rows
+    pairs = pd.unique(subs["tp_id"].to_numpy().astype(np.int64) * (len(roles) + 1) + role)
+    names = [None, *roles]
+    by_tp: dict[int, set] = {}
+    for pair in pairs.tolist():
+        by_tp.setdefault(pair // (len(roles) + 1), set()).add(names[pair % (len(roles) + 1)])
     out: dict[str, set[int]] = {}
-    for role in frames.participants["role"].unique():
-        out[role] = {
+    for role_name in roles:
+        out[role_name] = {
             int(tp)
             for tp, audience in zip(frames.schedule["tp_id"], frames.schedule["audience"], strict=True)
-            if (audience is None or role in audience) and role in by_tp.get(int(tp), {role})
+            if (audience is None or role_name in audience) and role_name in by_tp.get(int(tp), {role_name})
         }
     return out
 

@@ -15,20 +15,14 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engagement.models import (
-    Comment,
-    LifecycleStage,
-    Participant,
-    ParticipantStatusHistory,
-    Score,
-    Site,
-    Submission,
-    Timepoint,
-)
+from engagement import indicators_data
+from engagement.models import LifecycleStage, Timepoint
 from engagement.schedule import instrument_audiences
 
 EPOCH = dt.date(1970, 1, 1)
 NEGATIVE_SENTIMENT = -0.05  # VADER's own convention: compound <= -0.05 reads as negative
+RISK_INDICATORS = ("burden", "trust", "engagement")  # the ones the features read
+SECONDS_PER_DAY = 86_400
 
 PARTICIPANT_COLUMNS = ["pid", "code", "site_id", "site", "role", "enrolled", "status", "status_day"]
 STATUS_COLUMNS = ["pid", "status", "day"]
@@ -45,14 +39,6 @@ def day(value: dt.date | dt.datetime | str) -> int:
     if isinstance(value, dt.datetime):
         value = value.astimezone(dt.UTC).date() if value.tzinfo else value.date()
     return (value - EPOCH).days
-
-
-def _utc_days(values: pd.Series) -> pd.Series:
-    """day() for a column of aware date-times, vectorised (submissions are the largest table)."""
-    if values.empty:
-        return pd.Series(dtype="int64")
-    stamps = pd.to_datetime(values, utc=True).dt.floor("D")
-    return ((stamps - pd.Timestamp("1970-01-01", tz="UTC")).dt.days).astype("int64")
 
 
 def to_date(days: int) -> dt.date:
@@ -129,40 +115,32 @@ def _days(col: pd.Series) -> pd.Series:
     return col.map(day).astype("int64")
 
 
+_PARTICIPANTS = ("SELECT p.id, p.code, p.site_id, s.code, p.role, p.enrolled_on, p.status, p.status_date "
+                 "FROM participants p JOIN sites s ON s.id = p.site_id WHERE p.study_id = :s")
+_STATUS = ("SELECT h.participant_id, h.status, h.effective_on FROM participant_status_history h "
+           "JOIN participants p ON p.id = h.participant_id WHERE p.study_id = :s")
+
+
 def load_frames(session: Session, study_id: str) -> RiskFrames:
-    """The one place the risk code reads the database."""
-    people = session.execute(
-        select(
-            Participant.id,
-            Participant.code,
-            Participant.site_id,
-            Site.code,
-            Participant.role,
-            Participant.enrolled_on,
-            Participant.status,
-            Participant.status_date,
-        )
-        .join(Site, Site.id == Participant.site_id)
-        .where(Participant.study_id == study_id)
-    ).all()
-    participants = pd.DataFrame(people, columns=PARTICIPANT_COLUMNS)
-    participants["enrolled"] = [day(d) for d in participants["enrolled"]]
-    participants["status_day"] = [day(d) for d in participants["status_day"]]
+    """The one place the risk code reads the database.
 
-    status = pd.DataFrame(
-        session.execute(
-            select(
-                ParticipantStatusHistory.participant_id,
-                ParticipantStatusHistory.status,
-                ParticipantStatusHistory.effective_on,
-            )
-            .join(Participant, Participant.id == ParticipantStatusHistory.participant_id)
-            .where(Participant.study_id == study_id)
-        ).all(),
-        columns=STATUS_COLUMNS,
-    )
-    status["day"] = [day(d) for d in status["day"]]
+    Plain DBAPI rows and vectorised conversions, not ORM rows: the dashboard's risk tile loads a whole
+    study on its first view. Scores arrive already reduced to one mean per submission and indicator,
+    which is all the features use; that pass, the submissions and the comments are read through
+    engagement.indicators_data's cache (keyed by data version), so the dashboard reads them once.
+    """
+    indicators_data.new_call(session)  # the data may have changed since this session last asked
+    participants = pd.DataFrame(indicators_data.raw_rows(session, _PARTICIPANTS, study_id), columns=PARTICIPANT_COLUMNS)
+    participants["enrolled"] = _day_numbers(participants["enrolled"])
+    participants["status_day"] = _day_numbers(participants["status_day"])
+    status = pd.DataFrame(indicators_data.raw_rows(session, _STATUS, study_id), columns=STATUS_COLUMNS)
+    status["day"] = _day_numbers(status["day"])
+    subs = _submissions(session, study_id)
+    return RiskFrames(study_id, participants, status, _schedule(session, study_id), subs,
+                      _scores(session, study_id, subs["sub_id"]), _comments(session, study_id, subs["sub_id"]))
 
+
+def _schedule(session: Session, study_id: str) -> pd.DataFrame:
     schedule = pd.DataFrame(
         session.execute(
             select(
@@ -180,42 +158,52 @@ def load_frames(session: Session, study_id: str) -> RiskFrames:
         columns=SCHEDULE_COLUMNS,
     )
     schedule["audience"] = schedule["audience"].map(instrument_audiences(session, set(schedule["audience"])))
+    return schedule
 
-    subs = pd.DataFrame(
-        session.execute(
-            select(
-                Submission.id, Submission.participant_id, Submission.timepoint_id, Submission.submitted_at
-            ).where(Submission.study_id == study_id, Submission.participant_id.is_not(None))
-        ).all(),
-        columns=SUBMISSION_COLUMNS,
-    )
-    subs["day"] = _utc_days(subs["day"])
-    subs["tp_id"] = subs["tp_id"].astype("float64")  # nullable: submissions outside the schedule
 
-    scores = pd.DataFrame(
-        session.execute(
-            select(Score.submission_id, Score.indicator, Score.value)
-            .join(Submission, Submission.id == Score.submission_id)
-            .where(Submission.study_id == study_id, Submission.participant_id.is_not(None))
-        ).all(),
-        columns=SCORE_COLUMNS,
-    )
-    scores["value"] = scores["value"].astype("float64")
+def _submissions(session: Session, study_id: str) -> pd.DataFrame:
+    a = indicators_data.submission_rows(session, study_id)
+    a = a[a[:, 1] >= 0]  # anonymous submissions belong to nobody's risk
+    return pd.DataFrame({
+        "sub_id": a[:, 0],
+        "pid": a[:, 1],
+        "tp_id": np.where(a[:, 2] < 0, np.nan, a[:, 2]),  # nullable: submissions outside the schedule
+        "day": a[:, 3] // SECONDS_PER_DAY,  # floor: the UTC date, also before 1970
+    }, columns=SUBMISSION_COLUMNS)
 
-    rows = session.execute(
-        select(Comment.submission_id, Comment.sentiment, Comment.text_scrubbed)
-        .join(Submission, Submission.id == Comment.submission_id)
-        .where(Submission.study_id == study_id, Submission.participant_id.is_not(None))
-    ).all()
-    comments = pd.DataFrame(
-        {
-            "sub_id": [r[0] for r in rows],
-            "sentiment": [r[1] if r[1] is not None else sentiment(r[2]) for r in rows],
-        },
-        columns=COMMENT_COLUMNS,
-    )
-    comments["sentiment"] = comments["sentiment"].astype("float64")
-    return RiskFrames(study_id, participants, status, schedule, subs, scores, comments)
+
+def _scores(session: Session, study_id: str, sub_ids: pd.Series) -> pd.DataFrame:
+    """Long rows (sub_id, indicator, mean of its subscale scores) for the risk indicators only."""
+    per = indicators_data.per_submission(session, study_id)
+    mine = per[pd.Index(sub_ids).get_indexer(per[:, 0].astype(np.int64)) >= 0]
+    values = mine[:, [1 + indicators_data.INDICATORS.index(i) for i in RISK_INDICATORS]]
+    row, col = np.nonzero(~np.isnan(values))
+    return pd.DataFrame({
+        "sub_id": mine[row, 0].astype(np.int64),
+        "indicator": pd.Categorical.from_codes(col, RISK_INDICATORS),  # codes: no strings to compare
+        "value": values[row, col],
+    }, columns=SCORE_COLUMNS)
+
+
+def _comments(session: Session, study_id: str, sub_ids: pd.Series) -> pd.DataFrame:
+    """Stored sentiment, else VADER on the scrubbed text; a submission's comments in item order, which
+    decides "the last two comments" on a tie."""
+    rows = indicators_data.comment_rows(session, study_id)
+    sub = np.array([r[1] for r in rows], dtype=np.int64)
+    mine = pd.Index(sub_ids).get_indexer(sub) >= 0  # the study's, and not anonymous
+    return pd.DataFrame({
+        "sub_id": sub[mine],
+        "sentiment": np.array([r[4] if r[4] is not None else sentiment(r[2])
+                               for r, m in zip(rows, mine, strict=True) if m], dtype="float64"),
+    }, columns=COMMENT_COLUMNS)
+
+
+def _day_numbers(values: pd.Series) -> np.ndarray:
+    """day() for a column of dates (ISO text on SQLite, date objects on PostgreSQL), parsed by numpy."""
+    try:
+        return np.array(values.to_numpy(dtype=object), dtype="datetime64[D]").astype(np.int64)
+    except (TypeError, ValueError):  # anything numpy cannot read (a date-time with a zone, say)
+        return np.array([day(v) for v in values], dtype=np.int64)
 
 
 @cache

@@ -69,8 +69,8 @@ def test_0003_keeps_answers_and_scores_and_keys_them_by_submission(bare_engine):
     the new key refuses a second answer to the same item."""
     _migrate(bare_engine, "0002")
     with bare_engine.begin() as conn:
-        conn.execute(text("INSERT INTO studies (id, title, sponsor, registry_id, current_stage, sponsor_contact, created_at) "
-                          "VALUES ('ST', 'T', 'S', '', 'recruitment', '', CURRENT_TIMESTAMP)"))
+        conn.execute(text("INSERT INTO studies (id, title, sponsor, registry_id, current_stage, sponsor_contact, "
+                          "created_at) VALUES ('ST', 'T', 'S', '', 'recruitment', '', CURRENT_TIMESTAMP)"))
         conn.execute(text("INSERT INTO instruments (id, title, created_at) VALUES ('inst', 'Inst', CURRENT_TIMESTAMP)"))
         version = conn.execute(text(
             "INSERT INTO instrument_versions (instrument_id, version, content_hash, content, created_at) "
