@@ -27,9 +27,8 @@ def roster_contacts(session: Session) -> list[str]:
     return [v for row in rows for v in row if v]
 
 
-def study_roster(session: Session, study_ids: Iterable[str], names: Iterable[str] | None = None) -> Roster:
+def study_roster(session: Session, study_ids: Iterable[str]) -> Roster:
     """The deny-list for comments of these studies: every name and contact, and the studies' participant
-    codes (names: pass them when already read, e.g. once per import)."""
+    codes (read inside the caller's transaction, so participants it has just written are on it)."""
     codes = session.scalars(select(Participant.code).where(Participant.study_id.in_(list(study_ids))))
-    return build_roster(list(roster_names(session) if names is None else names), list(codes),
-                        roster_contacts(session))
+    return build_roster(roster_names(session), list(codes), roster_contacts(session))

@@ -46,7 +46,6 @@ from engagement.models import (
     Timepoint,
 )
 from engagement.permissions import Action, Viewer
-from engagement.roster import roster_names
 
 SMALL = tuple(name for name in BY_NAME if name != STREAMED)
 
@@ -326,7 +325,7 @@ def import_bundle(session: Session, viewer: Viewer, path: Path | str, *, dry_run
         run = ingest.ResponseIngest(
             session, report, ingest.context_from_db(session, _study_ids(session, frames)),
             ingest.VersionCache(session), mode="write", actor=viewer.username, channel="import:native",
-            cells=BY_NAME[STREAMED], roster_names=roster_names(session))
+            cells=BY_NAME[STREAMED])
         ingest.counts_into(result.counts, _stream(chunks, run, frames["comments.csv"], progress))
         if result.changed:
             audit.record(session, viewer.username, "import", "bundle", path.name, None,

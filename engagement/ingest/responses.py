@@ -147,10 +147,9 @@ class ResponseIngest:
 
     def __init__(self, session: Session, report: Report, ctx: StudyContext | None, versions: Any, *,
                  mode: str = "write", actor: str = "", channel: str = "", file: str = "responses.csv",
-                 comments_file: str = "comments.csv", cells: FileSpec | None = None,
-                 roster_names: Iterable[str] = ()) -> None:
+                 comments_file: str = "comments.csv", cells: FileSpec | None = None) -> None:
         self.session, self.report, self.ctx, self.versions, self.mode = session, report, ctx, versions, mode
-        self.actor, self.channel, self.roster_names = actor, channel, roster_names
+        self.actor, self.channel = actor, channel
         # date-times are checked once per distinct value with the parse that also feeds the writes
         self.cells = None if cells is None else replace(
             cells, types={k: v for k, v in cells.types.items() if v != "datetime"})
@@ -378,11 +377,10 @@ class ResponseIngest:
                                        f"{frame['item_id'].iat[pos]!r}")
 
     def _write_comments(self, comments: pd.DataFrame) -> None:
-        from engagement.roster import roster_contacts
-        from engagement.scrubbing import build_roster, scrub
+        from engagement.roster import study_roster
+        from engagement.scrubbing import scrub
 
-        codes = [c for by_code in self.ctx.participants.values() for c in by_code]
-        roster = build_roster(list(self.roster_names), codes, roster_contacts(self.session))
+        roster = study_roster(self.session, self.ctx.participants)  # this import's participants included
         frame = comments.reset_index(drop=True)
         ords = self._comment_ordinals(frame)
         sub = self.state.db_id[ords]
@@ -437,13 +435,10 @@ def check_responses(
         ingest.finish(comments)
 
 
-def write_responses(
-        session: Session, actor: str, channel: str, responses: pd.DataFrame,
-                    comments: pd.DataFrame, ctx_ids: StudyContext, versions: Any,
-                    roster_names: Iterable[str] = ()) -> tuple[ResponseCounts, list[int]]:
+def write_responses(session: Session, actor: str, channel: str, responses: pd.DataFrame, comments: pd.DataFrame,
+                    ctx_ids: StudyContext, versions: Any) -> tuple[ResponseCounts, list[int]]:
     """Write checked frames (scoring included). Returns counts and the ids of stored submissions changed."""
-    ingest = ResponseIngest(session, Report(), ctx_ids, versions, mode="write", actor=actor, channel=channel,
-                            roster_names=roster_names)
+    ingest = ResponseIngest(session, Report(), ctx_ids, versions, mode="write", actor=actor, channel=channel)
     if not responses.empty:
         ingest.add(responses)
     return ingest.finish(comments)
@@ -456,13 +451,11 @@ def counts_into(counts: dict[str, dict[str, int]], c: ResponseCounts) -> None:
     counts["comment"] = {"added": c.comments_added, "changed": c.comments_changed}
 
 
-def write_and_score(
-        session: Session, actor: str, channel: str, responses: pd.DataFrame,
-                    comments: pd.DataFrame, study_ids: Iterable[str], versions: Any,
-                    counts: dict[str, dict[str, int]], roster_names: Iterable[str] = ()) -> None:
+def write_and_score(session: Session, actor: str, channel: str, responses: pd.DataFrame, comments: pd.DataFrame,
+                    study_ids: Iterable[str], versions: Any, counts: dict[str, dict[str, int]]) -> None:
     """Write checked frames, score what is new or changed, and add the counts to `counts`."""
     ctx = context_from_db(session, study_ids)
-    c, _ = write_responses(session, actor, channel, responses, comments, ctx, versions, roster_names)
+    c, _ = write_responses(session, actor, channel, responses, comments, ctx, versions)
     counts_into(counts, c)
 
 

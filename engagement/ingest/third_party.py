@@ -15,7 +15,6 @@ from engagement.errors import fail
 from engagement.ingest import responses as ingest
 from engagement.models import ImportMapping, Study
 from engagement.permissions import Action, Viewer
-from engagement.roster import roster_names
 
 CHANNELS = {"redcap": "import:redcap", "qualtrics": "import:qualtrics", "fhir": "import:fhir",
             "table": "import:table"}
@@ -77,7 +76,7 @@ def import_third_party(session: Session, viewer: Viewer, path: Path, *, fmt: str
         result.counts["submission"] = ingest.count_new_submissions(session, responses)
         return result
     ingest.write_and_score(session, viewer.username, CHANNELS[fmt], responses, comments, {study_id},
-                           versions, result.counts, roster_names=roster_names(session))
+                           versions, result.counts)
     if result.changed:
         audit.record(session, viewer.username, "import", fmt, Path(path).name, None,
                      {"counts": result.counts, "mapping": mapping.model_dump(mode="json")})
