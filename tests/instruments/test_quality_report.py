@@ -64,25 +64,15 @@ def test_empty_study(session, system) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_admin_page_renders_the_tables(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from streamlit.testing.v1 import AppTest
-
     from engagement.accounts import MembershipSpec, add_user
-    from engagement.db import make_engine, write_session
-    from engagement.migrate import upgrade
+    from tests.pages.apptest_db import open_page, page_database
 
-    url = f"sqlite:///{tmp_path / 'page.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    system = Viewer.system_actor("test")
-    with write_session(engine) as session:
+    def fill(session, system) -> None:  # type: ignore[no-untyped-def]
         _fill(session, system)
         add_user(session, system, "quality-admin", "long-enough-password", [MembershipSpec("ST-Q", "admin")])
-    engine.dispose()
-    monkeypatch.setenv("ENGAGEMENT_DATABASE_URL", url)  # the page's engine is cached per URL
-    at = AppTest.from_file(str(REPO / "pages" / "instrument_quality.py"), default_timeout=30)
-    at.session_state["auth_username"] = "quality-admin"
-    at.run()
-    assert not at.exception
+
+    page_database(tmp_path / "page.db", monkeypatch, fill).dispose()
+    at = open_page(REPO / "pages" / "instrument_quality.py", "quality-admin", timeout=30)
     assert at.title[0].value == "Instrument quality"
     assert any("trust-in-team 1.0.0" in h.value for h in at.subheader)
     table = at.dataframe[0].value

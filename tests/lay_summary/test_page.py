@@ -7,14 +7,15 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from engagement.accounts import MembershipSpec, add_user
-from engagement.db import make_engine, read_session, write_session
+from engagement.db import read_session, write_session
 from engagement.lay_summary import demo, service
-from engagement.migrate import upgrade
 from engagement.models import Study
 from engagement.permissions import Viewer
 from tests.lay_summary.lay_factories import STUDY_ID, make_study
+from tests.pages.apptest_db import open_page, page_database
 
 REPO = Path(__file__).resolve().parents[2]
 PAGE = str(REPO / "pages" / "lay_summary.py")
@@ -22,28 +23,19 @@ PAGE = str(REPO / "pages" / "lay_summary.py")
 
 @pytest.fixture
 def page_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    url = f"sqlite:///{tmp_path / 'page.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    system = Viewer.system_actor("test")
-    with write_session(engine) as session:
+    def fill(session: Session, system: Viewer) -> None:
         make_study(session)
         add_user(session, system, "lay-manager", "long-enough-password",
                  [MembershipSpec(STUDY_ID, "trial_manager")])
         add_user(session, system, "lay-admin", "long-enough-password", [MembershipSpec(STUDY_ID, "admin")])
-    monkeypatch.setenv("ENGAGEMENT_DATABASE_URL", url)  # the page's engine is cached per URL
+
+    engine = page_database(tmp_path / "page.db", monkeypatch, fill)
     yield engine
     engine.dispose()
 
 
 def app(user: str):  # type: ignore[no-untyped-def]
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["auth_username"] = user
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(PAGE, user)
 
 
 def button(at, label: str):  # type: ignore[no-untyped-def]

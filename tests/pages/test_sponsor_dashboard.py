@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
-from engagement import indicators_data
 from engagement.accounts import MembershipSpec, add_user
-from engagement.db import make_engine, write_session
-from engagement.migrate import upgrade
 from engagement.permissions import Viewer
 from tests.indicators.ind_factory import make_study, person, submit
+from tests.pages.apptest_db import open_page, page_database
 
 REPO = Path(__file__).resolve().parents[2]
 PAGE = str(REPO / "pages" / "sponsor_dashboard.py")
@@ -42,30 +41,19 @@ def _study(session) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def page_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    url = f"sqlite:///{tmp_path / 'dash.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    system = Viewer.system_actor("test")
-    with write_session(engine) as session:
+    def fill(session: Session, system: Viewer) -> None:
         _study(session)
         add_user(session, system, "dash-sponsor", PASSWORD, [MembershipSpec("S1", "sponsor")])
         add_user(session, system, "dash-admin", PASSWORD, [MembershipSpec("S1", "admin")])
         add_user(session, system, "dash-site", PASSWORD, [MembershipSpec("S1", "trial_manager", "A")])
-    # db_engine() keeps one engine per URL, so a fresh file per test needs no cache clearing.
-    monkeypatch.setenv("ENGAGEMENT_DATABASE_URL", url)
-    indicators_data.clear_cache()
+
+    engine = page_database(tmp_path / "dash.db", monkeypatch, fill)  # caches: tests/conftest.py clears them
     yield engine
     engine.dispose()
 
 
 def app(user: str):  # type: ignore[no-untyped-def]
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["auth_username"] = user
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(PAGE, user)
 
 
 def metric(at, label: str) -> str:  # type: ignore[no-untyped-def]

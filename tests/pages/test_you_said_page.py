@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from streamlit.testing.v1 import AppTest
-
 from tests.conftest import REPO
-
-
-def _page() -> AppTest:
-    at = AppTest.from_file(str(REPO / "pages" / "you_said.py"), default_timeout=60)
-    at.session_state["auth_username"] = "manager"
-    at.run()
-    return at
+from tests.pages.apptest_db import open_page
 
 
 def test_manager_publishes_and_a_refused_entry_keeps_its_text(app_env):
-    at = _page()
-    assert not at.exception
+    at = open_page(REPO / "pages" / "you_said.py", "manager")
     at.text_area[0].input("The clinic was hard to reach by bus.")
     at.text_area[1].input("Ask S01-0001 about the new shuttle.")   # a participant code: refused
     at.button[0].click().run()

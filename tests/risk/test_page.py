@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from engagement.accounts import MembershipSpec, add_user
-from engagement.db import make_engine, read_session, write_session
-from engagement.migrate import upgrade
+from engagement.db import read_session
 from engagement.models import AuditEvent, OutreachAction
 from engagement.permissions import Viewer
 from engagement.risk.frames import to_date
+from tests.pages.apptest_db import open_page, page_database
 
 from .conftest import T_TINY, store_frames, tiny_frames
 
@@ -25,28 +26,18 @@ AS_OF = to_date(T_TINY + OFFSET)
 
 @pytest.fixture
 def page_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    url = f"sqlite:///{tmp_path / 'risk.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    system = Viewer.system_actor("test")
-    with write_session(engine) as session:
+    def fill(session: Session, system: Viewer) -> None:
         store_frames(session, tiny_frames(OFFSET), "TINY")
         add_user(session, system, "risk-manager", PASSWORD, [MembershipSpec("TINY", "trial_manager", "S1")])
         add_user(session, system, "risk-sponsor", PASSWORD, [MembershipSpec("TINY", "sponsor")])
-    monkeypatch.setenv("ENGAGEMENT_DATABASE_URL", url)
+
+    engine = page_database(tmp_path / "risk.db", monkeypatch, fill)
     yield engine
     engine.dispose()
 
 
 def app(user: str):  # type: ignore[no-untyped-def]
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.session_state["auth_username"] = user
-    at.session_state["risk_as_of"] = AS_OF
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(PAGE, user, risk_as_of=AS_OF)
 
 
 def test_manager_sees_flags_with_reasons_and_logs_a_call(page_db: Engine) -> None:
