@@ -12,7 +12,8 @@ shown cells, "all sites" minus "site X", one filter choice minus another. So:
    its own margins) whose corners can all move by +-t without changing any shown number, so the
    attacker cannot tell the true count from the moved ones;
 4. remainders: no shown total minus the shown cells inside it leaves 1..N-1 hidden people, and no
-   label pins a hidden cell.
+   label pins a hidden cell;
+5. chained relations: bounds propagated over all relations at once pin no hidden cell holding people.
 
 Filtered views are slices of one protected lattice (see `view`), so two filter choices can only be
 subtracted along relations the lattice already protects. docs/privacy.md explains the design and what
@@ -187,6 +188,7 @@ def protect_lattice(lat: Lattice, n_min: int) -> Lattice:
                     width = _width(lat.n[corner], sign, t_lo, t_hi, n_min)
                     covered[corner] = max(covered.get(corner, 0), width)
     _enforce_remainders(lat, n_min)
+    _unpin(lat, n_min)
     return lat
 
 
@@ -341,6 +343,64 @@ def _enforce_remainders(lat: Lattice, n_min: int) -> None:
             return
         for cell in extra:
             lat.state[cell] = COMPLEMENTARY
+
+
+def _unpin(lat: Lattice, n_min: int) -> None:
+    """Hide more until no hidden cell holding people can be worked out exactly by chaining relations.
+
+    The rules above look at one relation at a time; an attacker combines them (a total of 13 over a
+    "<5" cell and a hidden cell that another shown total caps at 9 pins the first at 4). Bounds are
+    propagated over every relation at once; each pinned cell gets its nearest, smallest shown relative hidden,
+    then the single-relation rules run again. Every round hides at least one cell, so it ends.
+    """
+    while True:
+        pinned = (k for k, (lo, hi) in _bounds(lat, n_min).items() if lo == hi and lat.n[k] > 0)
+        hide = next((c for c in (_nearest_shown(lat, k) for k in pinned) if c is not None), None)
+        if hide is None:  # nothing pinned, or pinned by the labels alone (tiny tables with N < 5)
+            return
+        lat.state[hide] = COMPLEMENTARY
+        _enforce_remainders(lat, n_min)
+
+
+def _nearest_shown(lat: Lattice, cell: tuple) -> tuple | None:
+    """The smallest shown cell sharing a relation with `cell`, else with its hidden relatives, and so on."""
+    seen, frontier = {cell}, [cell]
+    while frontier:
+        relatives = {c for k in frontier for r in lat.touching.get(k, [])
+                     for c in (lat.relations[r][0], *lat.relations[r][1])} - seen
+        shown = [c for c in relatives if lat.state[c] == VISIBLE]
+        if shown:
+            return min(shown, key=lambda c: (lat.n[c], _cell_order(c)))
+        seen |= relatives
+        frontier = list(relatives)
+    return None
+
+
+def _bounds(lat: Lattice, n_min: int) -> dict[tuple, tuple[float, float]]:
+    """What an attacker can tell of each hidden cell from the shown counts, the labels ("fewer than N":
+    0..N-1; hidden for protection: N or more) and every total = sum of its children, to a fixed point."""
+    lo = {k: (lat.n[k] if s == VISIBLE else 0 if s == SMALL else n_min) for k, s in lat.state.items()}
+    hi = {k: (lat.n[k] if s == VISIBLE else n_min - 1 if s == SMALL else math.inf) for k, s in lat.state.items()}
+    changed = True
+    while changed:
+        changed = False
+        for parent, kids in lat.relations:
+            sum_lo, sum_hi = sum(lo[k] for k in kids), sum(hi[k] for k in kids)
+            tightened = [(parent, sum_lo, sum_hi)] + [
+                (k, lo[parent] - _sum_without(sum_hi, hi[k], [hi[c] for c in kids]),
+                 hi[parent] - (sum_lo - lo[k])) for k in kids]
+            for cell, new_lo, new_hi in tightened:
+                if new_lo > lo[cell] or new_hi < hi[cell]:
+                    lo[cell], hi[cell] = max(lo[cell], new_lo), min(hi[cell], new_hi)
+                    changed = True
+    return {k: (lo[k], hi[k]) for k, s in lat.state.items() if s != VISIBLE}
+
+
+def _sum_without(total: float, value: float, values: list[float]) -> float:
+    """total - value for a sum that may hold infinities (inf - inf would be NaN)."""
+    if value != math.inf:
+        return total - value
+    return math.inf if values.count(math.inf) > 1 else sum(v for v in values if v != math.inf)
 
 
 def _enforce_relations(lat: Lattice, n_min: int) -> None:
