@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/bench_dashboard.py [--participants 20000] [--source synthetic|demo]
 
 Builds the study in a temporary SQLite database: `synthetic` (default) inserts rows directly with
-executemany (answers, scores and comments as the importer and scorer would leave them), `demo` uses the
+executemany (answers, scores, their per-submission summary and comments as the importer and scorer
+would leave them), `demo` uses the
 demo generator and the bundle importer (slower to build; same page work afterwards). Prints JSON:
 {"participants", "answers", "first_view_s", "filter_change_s", ...}. first_view_s is the median of 5
 cold calls (caches emptied), filter_change_s the median of 5 calls that each change the site or role;
@@ -27,7 +28,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engagement import indicators_data
+from engagement import indicators_data, score_summary
 from engagement.db import make_engine, read_session, write_session
 from engagement.indicators import IndicatorFilters
 from engagement.indicators_dashboard import dashboard_view
@@ -82,7 +83,10 @@ def build_synthetic(engine, n: int, seed: int = 7) -> int:  # type: ignore[no-un
                              instrument_id="bench", due_day=day, window_days=21)
                    for i, (code, st, day) in enumerate(TIMEPOINTS)])
         s.flush()
-        return _people_and_answers(s.connection(), rng, n, version.id)
+        answers = _people_and_answers(s.connection(), rng, n, version.id)
+        # the per-submission summary the scorer keeps beside the scores, written by its own code
+        score_summary.refresh(s, s.connection().exec_driver_sql("SELECT id FROM submissions").scalars())
+        return answers
 
 
 def _people_and_answers(c, rng: np.random.Generator, n: int, version: int) -> int:  # type: ignore[no-untyped-def]

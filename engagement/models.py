@@ -293,6 +293,24 @@ class Score(Base):
     missing_reason: Mapped[str | None] = mapped_column(String(200))
 
 
+
+class SubmissionIndicators(Base):
+    """Derived per submission from its Score rows (engagement/score_summary.py), in the same transaction:
+    the mean subscale score per indicator and the items answered. The dashboard reads one row per
+    submission here instead of grouping every score row on each cold view."""
+
+    __tablename__ = "submission_indicators"
+
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"),
+                                               primary_key=True, autoincrement=False)
+    burden: Mapped[float | None] = mapped_column(Float)
+    trust: Mapped[float | None] = mapped_column(Float)
+    engagement: Mapped[float | None] = mapped_column(Float)
+    experience: Mapped[float | None] = mapped_column(Float)
+    other: Mapped[float | None] = mapped_column(Float)
+    n_answered: Mapped[int] = mapped_column(Integer)
+    n_items: Mapped[int] = mapped_column(Integer)
+
 # ------------------------------------------------------------------------------- users and access
 
 

@@ -27,7 +27,7 @@ import pandas as pd
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from engagement import audit
+from engagement import audit, score_summary
 from engagement.errors import fail
 from engagement.ingest.bulk import bulk_insert
 from engagement.instruments import Instrument
@@ -252,10 +252,10 @@ def _store_chunk(session: Session, subs: pd.DataFrame) -> int:
         mine = answers[answers["submission_id"].isin(group["id"])]
         frames.append(score_answers(mine, instrument, submissions=group["id"].tolist()))
     scores = pd.concat(frames, ignore_index=True) if frames else _empty()
-    if scores.empty:
-        return 0
-    records = _records(scores)
-    bulk_insert(session, Score.__table__, records)
+    records = _records(scores) if len(scores) else []
+    if records:
+        bulk_insert(session, Score.__table__, records)
+    score_summary.refresh(session, ids)  # also for submissions whose old scores were just deleted
     return len(records)
 
 

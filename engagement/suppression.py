@@ -13,7 +13,10 @@ shown cells, "all sites" minus "site X", one filter choice minus another. So:
    attacker cannot tell the true count from the moved ones;
 4. remainders: no shown total minus the shown cells inside it leaves 1..N-1 hidden people, and no
    label pins a hidden cell;
-5. chained relations: bounds propagated over all relations at once pin no hidden cell holding people.
+5. chained relations: bounds propagated over all relations at once pin no hidden cell holding people;
+   where everything near a pinned cell is hidden already and the labels themselves pin it (a "<3"
+   margin over two "<3" cells whose other margins are "hidden", so N or more), the nearest
+   complementary cells are relabelled "withheld": hidden, with no claim about their size.
 
 Filtered views are slices of one protected lattice (see `view`), so two filter choices can only be
 subtracted along relations the lattice already protects. docs/privacy.md explains the design and what
@@ -39,7 +42,7 @@ ALL = "(all)"
 DEFAULT_MIN_CELL = 5
 ENV_MIN_CELL = "ENGAGEMENT_MIN_CELL"
 
-VISIBLE, SMALL, COMPLEMENTARY = "", "small", "complementary"
+VISIBLE, SMALL, COMPLEMENTARY, WITHHELD = "", "small", "complementary", "withheld"
 
 
 class HasMinCell(Protocol):
@@ -73,11 +76,15 @@ def describe_complementary(threshold: int | None = None) -> str:
     return f"hidden so that a group of {describe_suppressed(threshold)} cannot be worked out"
 
 
+def describe_withheld(threshold: int | None = None) -> str:
+    return f"hidden; this group may be of any size, including {describe_suppressed(threshold)}"
+
+
 def n_label(state: str, n: int, threshold: int) -> str:
-    """Short label for the n column: '12', '<5' (small) or 'hidden' (complementary)."""
+    """Short label for the n column: '12', '<5' (small) or 'hidden' (complementary or withheld)."""
     if state == SMALL:
         return f"<{threshold}"
-    if state == COMPLEMENTARY:
+    if state in (COMPLEMENTARY, WITHHELD):
         return "hidden"
     return str(int(n))
 
@@ -94,7 +101,7 @@ def suppress(table: pd.DataFrame, by: Sequence[str], *, n_col: str = "n",
     missing margins (every combination of dimensions set to ALL, up to the grand total) are added, with
     n summed from the finest cells and values left blank; supply margin rows yourself to show values.
     separate_by: columns that split the table into independent tables (e.g. "indicator").
-    Returns the rows with `suppressed` (bool), `suppression` ("", "small", "complementary"), `n_label`
+    Returns the rows with `suppressed` (bool), `suppression` ("", "small", "complementary", "withheld"), `n_label`
     ("12", "<5", "hidden"); n_col becomes nullable Int64 with <NA> and value_cols NaN where suppressed.
     """
     n_min = threshold if threshold is not None else min_cell_size()
@@ -351,26 +358,32 @@ def _unpin(lat: Lattice, n_min: int) -> None:
     The rules above look at one relation at a time; an attacker combines them (a total of 13 over a
     "<5" cell and a hidden cell that another shown total caps at 9 pins the first at 4). Bounds are
     propagated over every relation at once; each pinned cell gets its nearest, smallest shown relative hidden,
-    then the single-relation rules run again. Every round hides at least one cell, so it ends.
+    then the single-relation rules run again. When nothing near a pinned cell is left to hide, its labels
+    pin it (tiny tables with N < 5): the nearest complementary cell is withheld instead, which says nothing
+    of its size. Every round hides or withholds one more cell, so it ends; with every complementary cell
+    withheld no bound is above 0 from below, so no cell holding people stays pinned.
     """
     while True:
-        pinned = (k for k, (lo, hi) in _bounds(lat, n_min).items() if lo == hi and lat.n[k] > 0)
-        hide = next((c for c in (_nearest_shown(lat, k) for k in pinned) if c is not None), None)
-        if hide is None:  # nothing pinned, or pinned by the labels alone (tiny tables with N < 5)
+        pinned = [k for k, (lo, hi) in _bounds(lat, n_min).items() if lo == hi and lat.n[k] > 0]
+        if not pinned:
             return
+        hide = next((c for c in (_nearest(lat, k, VISIBLE) for k in pinned) if c is not None), None)
+        if hide is None:
+            lat.state[_nearest(lat, pinned[0], COMPLEMENTARY) or pinned[0]] = WITHHELD
+            continue
         lat.state[hide] = COMPLEMENTARY
         _enforce_remainders(lat, n_min)
 
 
-def _nearest_shown(lat: Lattice, cell: tuple) -> tuple | None:
-    """The smallest shown cell sharing a relation with `cell`, else with its hidden relatives, and so on."""
+def _nearest(lat: Lattice, cell: tuple, state: str) -> tuple | None:
+    """The smallest cell in `state` sharing a relation with `cell`, else with its relatives, and so on."""
     seen, frontier = {cell}, [cell]
     while frontier:
         relatives = {c for k in frontier for r in lat.touching.get(k, [])
                      for c in (lat.relations[r][0], *lat.relations[r][1])} - seen
-        shown = [c for c in relatives if lat.state[c] == VISIBLE]
-        if shown:
-            return min(shown, key=lambda c: (lat.n[c], _cell_order(c)))
+        found = [c for c in relatives if lat.state[c] == state]
+        if found:
+            return min(found, key=lambda c: (lat.n[c], _cell_order(c)))
         seen |= relatives
         frontier = list(relatives)
     return None
@@ -378,9 +391,10 @@ def _nearest_shown(lat: Lattice, cell: tuple) -> tuple | None:
 
 def _bounds(lat: Lattice, n_min: int) -> dict[tuple, tuple[float, float]]:
     """What an attacker can tell of each hidden cell from the shown counts, the labels ("fewer than N":
-    0..N-1; hidden for protection: N or more) and every total = sum of its children, to a fixed point."""
-    lo = {k: (lat.n[k] if s == VISIBLE else 0 if s == SMALL else n_min) for k, s in lat.state.items()}
-    hi = {k: (lat.n[k] if s == VISIBLE else n_min - 1 if s == SMALL else math.inf) for k, s in lat.state.items()}
+    0..N-1; hidden for protection: N or more; withheld: anything) and every total = sum of its
+    children, to a fixed point."""
+    lo = {k: _label_bounds(lat, k, n_min)[0] for k in lat.state}
+    hi = {k: _label_bounds(lat, k, n_min)[1] for k in lat.state}
     changed = True
     while changed:
         changed = False
@@ -394,6 +408,13 @@ def _bounds(lat: Lattice, n_min: int) -> dict[tuple, tuple[float, float]]:
                     lo[cell], hi[cell] = max(lo[cell], new_lo), min(hi[cell], new_hi)
                     changed = True
     return {k: (lo[k], hi[k]) for k, s in lat.state.items() if s != VISIBLE}
+
+
+def _label_bounds(lat: Lattice, cell: tuple, n_min: int) -> tuple[float, float]:
+    state = lat.state[cell]
+    if state == VISIBLE:
+        return lat.n[cell], lat.n[cell]
+    return {SMALL: (0, n_min - 1), COMPLEMENTARY: (n_min, math.inf), WITHHELD: (0, math.inf)}[state]
 
 
 def _sum_without(total: float, value: float, values: list[float]) -> float:
@@ -440,8 +461,8 @@ def _relation_fix(lat: Lattice, r: int, n_min: int) -> tuple | None:
 
 
 def _pinned(lat: Lattice, hidden: list[tuple], total: int, n_min: int) -> bool:
-    lo = [0 if lat.state[k] == SMALL else n_min for k in hidden]
-    hi = [n_min - 1 if lat.state[k] == SMALL else math.inf for k in hidden]
+    lo = [_label_bounds(lat, k, n_min)[0] for k in hidden]
+    hi = [_label_bounds(lat, k, n_min)[1] for k in hidden]
     sum_lo, sum_hi = sum(lo), sum(hi)
     for i, k in enumerate(hidden):
         upper = min(hi[i], total - (sum_lo - lo[i]))

@@ -16,7 +16,7 @@ import pandas as pd
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from engagement import audit
+from engagement import audit, score_summary
 from engagement.ingest.bulk import insert_columns, none_for_nan
 from engagement.models import Answer, Score, Submission
 from engagement.scoring import score_answers
@@ -89,7 +89,14 @@ def apply_edits(session: Session, actor: str, incoming: pd.DataFrame) -> tuple[i
 
 
 def store_scores(session: Session, answers: pd.DataFrame, instruments: dict[int, Any]) -> int:
-    """Score rows for answers (sub, item, value, version) of submissions that have no Score rows yet."""
+    """Score rows, and their summary, for answers (sub, item, value, version) of submissions that have
+    no Score rows yet."""
+    written = _insert_scores(session, answers, instruments)
+    score_summary.refresh(session, answers["sub"].unique())
+    return written
+
+
+def _insert_scores(session: Session, answers: pd.DataFrame, instruments: dict[int, Any]) -> int:
     frames = []
     for version, group in answers.groupby("version", sort=False):
         frame = pd.DataFrame({"submission_id": group["sub"].to_numpy(), "item_id": group["item"],
@@ -125,5 +132,6 @@ def rescore(session: Session, ids: Sequence[int], instruments: dict[int, Any]) -
             from engagement.instruments.registry import by_id
 
             instruments[int(v)] = by_id(session, int(v))[1]
-        written += store_scores(session, answers, instruments)
+        written += _insert_scores(session, answers, instruments)
+        score_summary.refresh(session, part)  # also for a submission left without answers
     return written

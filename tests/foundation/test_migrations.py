@@ -34,7 +34,7 @@ def test_downgrade_to_base_and_back(tmp_path):
         command.downgrade(cfg, "base")
     upgrade(engine)
     with engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0003"
+        assert MigrationContext.configure(conn).get_current_revision() == "0004"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -95,3 +95,34 @@ def test_0003_keeps_answers_and_scores_and_keys_them_by_submission(bare_engine):
         columns = {c["name"] for c in inspect(conn).get_columns("answers")}
         assert "id" not in columns
         assert inspect(conn).get_pk_constraint("scores")["constrained_columns"] == ["submission_id", "subscale_id"]
+
+
+def test_0004_summarises_the_scores_already_stored(bare_engine):
+    """Scores written under 0003 get their per-submission summary; deleting a submission deletes its row."""
+    _migrate(bare_engine, "0003")
+    with bare_engine.begin() as conn:
+        conn.execute(text("INSERT INTO studies (id, title, sponsor, registry_id, current_stage, sponsor_contact, "
+                          "created_at) VALUES ('ST', 'T', 'S', '', 'recruitment', '', CURRENT_TIMESTAMP)"))
+        conn.execute(text("INSERT INTO instruments (id, title, created_at) VALUES ('inst', 'Inst', CURRENT_TIMESTAMP)"))
+        version = conn.execute(text(
+            "INSERT INTO instrument_versions (instrument_id, version, content_hash, content, created_at) "
+            "VALUES ('inst', '1.0.0', 'h', '{}', CURRENT_TIMESTAMP) RETURNING id")).scalar_one()
+        for sub in (1, 2, 3):
+            conn.execute(text(
+                "INSERT INTO submissions (id, study_id, external_id, instrument_version_id, submitted_at, "
+                "channel, idempotency_key, created_at) VALUES (:i, 'ST', :e, :v, CURRENT_TIMESTAMP, 'form', :k, "
+                "CURRENT_TIMESTAMP)"), {"i": sub, "e": f"S{sub}", "v": version, "k": f"ST/S{sub}"})
+        conn.execute(text("INSERT INTO scores (submission_id, subscale_id, indicator, value, n_answered, n_items) "
+                          "VALUES (1, 'honesty', 'trust', 70.0, 3, 3), (1, 'interests', 'trust', 90.0, 2, 3), "
+                          "(1, 'logistics', 'burden', 40.0, 4, 4), (2, 'honesty', 'trust', NULL, 0, 3)"))
+    _migrate(bare_engine, "head")
+    with bare_engine.connect() as conn:
+        rows = conn.execute(text("SELECT submission_id, burden, trust, engagement, experience, other, n_answered, "
+                                 "n_items FROM submission_indicators ORDER BY submission_id")).all()
+    # 1: trust is the mean of its two trust subscales; 2: a score that could not be computed stays NULL;
+    # 3 has no scores, so no row
+    assert [tuple(r) for r in rows] == [(1, 40.0, 80.0, None, None, None, 9, 10),
+                                        (2, None, None, None, None, None, 0, 3)]
+    with bare_engine.begin() as conn:
+        conn.execute(text("DELETE FROM submissions WHERE id = 1"))
+        assert conn.execute(text("SELECT submission_id FROM submission_indicators")).scalars().all() == [2]

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from engagement import score_summary
 from engagement.models import (
     Comment,
     Instrument,
@@ -99,4 +100,5 @@ def submit(session: Session, b: Built, code: str | None, tp: str, scores: dict, 
         session.add(Comment(submission_id=sub.id, item_id="anything_else", text_raw=comment[0],
                             text_scrubbed=comment[0], may_quote=comment[1]))
     session.flush()
+    score_summary.refresh(session, [sub.id])  # what the scorer does after writing Score rows
     return sub.id

@@ -9,11 +9,13 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
+from engagement import score_summary
 from engagement.bundle.importer import import_bundle
 from engagement.errors import EngagementError, Report
 from engagement.ingest import responses as ingest
 from engagement.models import Answer, AuditEvent, Score, Submission
 from tests.bundle_factory import STUDY, base_rows, write_bundle
+from tests.summary_check import assert_summary_in_step
 
 ITEMS = ("pulse_hard", "pulse_trust", "pulse_stay")
 N_SUBMISSIONS = 300  # 900 answer rows: 4 chunks at chunk_rows=100 (16 KB parser blocks)
@@ -96,6 +98,10 @@ def test_chunked_reimport_changes_nothing_and_edits_are_audited(session, system,
                               .where(Submission.external_id == "B7",
                                      Score.subscale_id == "pulse_intent_to_stay"))
     assert rescored == pytest.approx(float(target["value"]) * 10)
+    # the re-import rescored B7; its summary follows (pulse_intent_to_stay is its one engagement subscale)
+    summary = {row[0]: row for row in assert_summary_in_step(session)}
+    b7 = session.scalar(select(Submission.id).where(Submission.external_id == "B7"))
+    assert summary[b7][1 + score_summary.COLUMNS.index("engagement")] == pytest.approx(rescored)
 
 
 def _row_of(index: int) -> int:

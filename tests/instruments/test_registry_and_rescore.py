@@ -7,12 +7,14 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from engagement import score_summary
 from engagement.errors import EngagementError
 from engagement.instruments import load, registry
 from engagement.models import Answer, AuditEvent, InstrumentVersion, Score, Study, Submission
 from engagement.permissions import Grant, Viewer
 from engagement.scoring import rescore, score_submissions
 from tests.instruments.forms import base
+from tests.summary_check import assert_summary_in_step
 
 
 def _audit_count(session) -> int:  # type: ignore[no-untyped-def]
@@ -159,6 +161,7 @@ def test_rescore_replaces_rows_and_audits_once(session, system, study) -> None: 
     assert score_submissions(session, [sid]) == 1
     s = _scores(session, sid)["s"]
     assert s.value is None  # stored as NULL, never 0 and never NaN
+    assert assert_summary_in_step(session)[0][1:-2] == (None,) * len(score_summary.INDICATORS)
     assert s.missing_reason == "below min_answered"
     session.execute(Answer.__table__.insert(), [{"submission_id": sid, "item_id": "b", "value_num": 3}])
     before = _audit_count(session)
@@ -169,6 +172,11 @@ def test_rescore_replaces_rows_and_audits_once(session, system, study) -> None: 
     assert s.value == pytest.approx(25.0)  # (1+3)/2 = 2 -> (2-1)/4*100
     assert s.missing_reason is None
     assert session.scalar(select(func.count()).select_from(Score).where(Score.submission_id == sid)) == 1
+    # the summary the dashboard reads followed the rescore: (sid, the form's indicator 25.0, 2 of 3 answered)
+    indicator = session.scalar(select(Score.indicator).where(Score.submission_id == sid))
+    row = {r[0]: r for r in assert_summary_in_step(session)}[sid]
+    assert row[1 + score_summary.COLUMNS.index(indicator)] == pytest.approx(25.0)
+    assert row[-2:] == (2, 3)
 
 
 def test_rescore_needs_manage_study(session, system, study) -> None:  # type: ignore[no-untyped-def]

@@ -1,8 +1,8 @@
 """An attacker for protected tables: what can be worked out from everything a viewer is shown.
 
 Unknowns are the hidden finest cells; every shown margin is an equation over them, and every hidden
-cell's label is a bound (small: 1..N-1, complementary: N or more). An integer program then finds the
-least and greatest count each hidden small cell can have. Absent cells are known zeros.
+cell's label is a bound (small: 0..N-1, complementary: N or more, withheld: anything). An integer
+program then finds the least and greatest count each hidden small cell can have. Absent cells are known zeros.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from engagement.suppression import ALL, COMPLEMENTARY, SMALL
+from engagement.suppression import ALL, COMPLEMENTARY, SMALL, WITHHELD
 
 
 def true_cells(fine: dict[tuple, int], dims: int) -> dict[tuple, int]:
@@ -50,7 +50,8 @@ def attacker_ranges(pub: dict[tuple, tuple[str, int | None]], n_min: int) -> dic
 
 def _constraints(pub: dict[tuple, tuple[str, int | None]], fine: list[tuple], hidden: list[tuple],
                  n_min: int) -> LinearConstraint:
-    """Shown cells are equations; hidden ones are bounds from their label (small: 0..N-1, else N+)."""
+    """Shown cells are equations; hidden ones are bounds from their label (small: 0..N-1, complementary: N+,
+    withheld: 0+)."""
     col = {k: i for i, k in enumerate(hidden)}
     rows, lo, hi = [], [], []
     for cell, (state, n) in pub.items():
@@ -64,7 +65,7 @@ def _constraints(pub: dict[tuple, tuple[str, int | None]], fine: list[tuple], hi
                     known += pub[f][1]
         if not vec.any():
             continue
-        bounds = {"": (n, n), SMALL: (0, n_min - 1), COMPLEMENTARY: (n_min, np.inf)}[state]
+        bounds = {"": (n, n), SMALL: (0, n_min - 1), COMPLEMENTARY: (n_min, np.inf), WITHHELD: (0, np.inf)}[state]
         rows.append(vec)
         lo.append(bounds[0] - known)
         hi.append(bounds[1] - known)

@@ -14,6 +14,7 @@ from engagement.suppression import (
     ALL,
     describe_complementary,
     describe_suppressed,
+    describe_withheld,
     min_cell_size,
     suppress,
     view,
@@ -218,7 +219,7 @@ def check_labels(pub: dict, truth: dict, n_min: int) -> None:
             assert real >= n_min
         else:
             assert n is None
-            assert (state == "small") == (real < n_min)
+            assert {"small": real < n_min, "complementary": real >= n_min, "withheld": True}[state]
 
 
 def check_differences(pub: dict, fine: dict, n_min: int) -> None:
@@ -295,3 +296,21 @@ def test_no_cell_is_pinned_by_chaining_relations(fine) -> None:  # type: ignore[
     truth = true_cells(fine, len(dims))
     pinned = [cell for cell, (lo, hi) in attacker_ranges(pub, 5).items() if truth.get(cell, 0) > 0 and hi <= lo]
     assert pinned == []
+
+
+def test_cells_the_labels_alone_would_pin_are_withheld() -> None:
+    """Found by the property test with N = 3: every cell hidden, yet "<3" for row v0 and "hidden" (so 3 or
+    more) for both columns pin all four cells. Withholding complementary cells (no claim about their size)
+    leaves every cell open; the labels stay truthful."""
+    fine = {("v0", "v0"): 1, ("v0", "v1"): 1, ("v1", "v0"): 2, ("v1", "v1"): 2}
+    dims = ["d0", "d1"]
+    table = pd.DataFrame([(*k, n) for k, n in fine.items()], columns=[*dims, "n"])
+    out = suppress(table, dims, threshold=3)
+    pub = published(out, dims)
+    truth = true_cells(fine, len(dims))
+    check_labels(pub, truth, 3)
+    assert "withheld" in {state for state, _ in pub.values()}
+    assert set(out.loc[out["suppression"] == "withheld", "n_label"]) == {"hidden"}
+    pinned = [cell for cell, (lo, hi) in attacker_ranges(pub, 3).items() if truth.get(cell, 0) > 0 and hi <= lo]
+    assert pinned == []
+    assert describe_withheld(3) == "hidden; this group may be of any size, including fewer than 3"

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from engagement import score_summary
 from engagement.models import (
     Comment,
     Instrument,
@@ -98,6 +99,7 @@ def store_frames(session: Session, frames: RiskFrames, study_id: str = "RISK-T")
                 for i, r in enumerate(frames.scores.itertuples(index=False))
             ],
         )
+        score_summary.refresh(session, sub_map.values())  # what the scorer does after writing Score rows
     if len(frames.comments):
         session.execute(
             insert(Comment),
