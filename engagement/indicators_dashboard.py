@@ -22,6 +22,7 @@ from engagement.indicators import (
     lattice_aggregator,
     prepare,
     stage_changes,
+    sums_by,
 )
 from engagement.indicators_privacy import Access, lattice, protect, view
 from engagement.indicators_response import completeness, completeness_levels, due_pairs
@@ -145,15 +146,11 @@ def _response_lattice(session: Session, prepared: Prepared) -> pd.DataFrame:
             "n").reset_index() for k, who in people.items()}
 
         def rates(_rows: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
-            keys = dims or [np.zeros(len(finest), dtype=np.int8)]
-            out = finest.groupby(keys, sort=False, observed=True)[["due", "responded"]].sum()
+            out = sums_by(finest, dims, ["due", "responded"])
             if "timepoint" in dims:  # within one timepoint each due row is a different person
                 out["n"] = out["due"]
-            else:
-                who = people["stage" in dims]
-                out["n"] = who.groupby(dims or [np.zeros(len(who), dtype=np.int8)], sort=False,
-                                       observed=True)["n"].sum()
-            out = out.reset_index(drop=not dims)
+            else:  # the same groups (every due row has a person), in the same key order
+                out["n"] = sums_by(people["stage" in dims], dims, ["n"])["n"].to_numpy()
             out["rate"] = out["responded"] / out["due"]
             return out
 

@@ -62,11 +62,14 @@ def lattice(rows: pd.DataFrame, dims: Sequence[str], aggregate: Aggregator,
         full = sorted({*kept, *(implied[d] for d in kept if d in implied)}, key=list(dims).index)
         if tuple(full) not in done:
             done[tuple(full)] = aggregate(rows, full)
-        part = done[tuple(full)].copy()
-        for d in dims:
-            part[d] = part[d].astype(str) if d in kept else ALL
-        parts.append(part)
-    table = pd.concat(parts, ignore_index=True)
+        part = done[tuple(full)]
+        # plain arrays, joined once at the end: copying each part and setting its label columns one
+        # by one cost more than the aggregation on a cold dashboard
+        labels = {d: part[d].astype(str).to_numpy(dtype=object) if d in kept else np.full(len(part), ALL, dtype=object)
+                  for d in dims}
+        parts.append({c: labels[c] if c in labels else part[c].to_numpy() for c in [*part.columns, *dims]})
+    columns = list(dict.fromkeys(c for part in parts[:1] for c in part))
+    table = pd.DataFrame({c: np.concatenate([part[c] for part in parts]) for c in columns})
     if "indicator" in table:
         table["indicator"] = table["indicator"].astype(str)
     return table

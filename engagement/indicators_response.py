@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from engagement.indicators import sums_by
 from engagement.indicators_data import StudyFrames
 
 COMPLETE_AT = 0.8
@@ -121,10 +122,8 @@ def completeness_levels(submissions: pd.DataFrame) -> pd.DataFrame:
 def completeness(submissions: pd.DataFrame, dims: list[str], levelled: bool = False) -> pd.DataFrame:
     """Counts and shares of complete / partial / break-off submissions per group of dims."""
     data = submissions if levelled else completeness_levels(submissions)
-    if not dims:
-        data, dims = data.assign(_all="all"), ["_all"]
-    counts = data.groupby(dims, sort=False, observed=True)[list(LEVELS)].sum()
-    counts["n"] = counts.sum(axis=1)
+    counts = sums_by(data, dims, list(LEVELS))
+    counts["n"] = counts[list(LEVELS)].to_numpy().sum(axis=1)
     for lv in LEVELS:
         counts[f"{lv}_share"] = counts[lv] / counts["n"]
-    return counts.reset_index().drop(columns=["_all"], errors="ignore")
+    return counts

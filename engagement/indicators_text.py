@@ -15,7 +15,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from engagement import indicators_data, themes
-from engagement.indicators import Prepared
+from engagement.indicators import Prepared, first_seen_groups
 from engagement.indicators_privacy import lattice, protect, view
 
 DIMS = ["stage", "site", "role"]
@@ -90,31 +90,17 @@ def _counts(rows: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
     of first appearance (as groupby(sort=False) gives them). Grouped by one integer code: eight
     groupings per view by four columns each made pandas' per-call cost most of the theme lattice."""
     keys = [*dims, "theme"]
-    kept, group, first = _first_seen_groups(rows, keys)
+    kept, group, first = first_seen_groups(rows, keys)
     person, people = pd.factorize(rows["person"].to_numpy()[kept])
     pairs = np.unique(group * max(len(people), 1) + person)
-    # pandas' mean (compensated sums), one integer key: the same figures as before, at little cost
-    means = rows.iloc[kept][["sentiment", "negative"]].groupby(group).mean()
+    comments = np.bincount(group, minlength=len(first))
+
+    def mean(column: str) -> np.ndarray:
+        return np.bincount(group, rows[column].to_numpy(dtype=float)[kept], len(first)) / comments
+
     out = {k: rows[k].iloc[first].to_numpy(dtype=object) for k in keys}
     return pd.DataFrame({**out, "n": np.bincount(pairs // max(len(people), 1), minlength=len(first)),
-                         "comments": np.bincount(group, minlength=len(first)),
-                         "sentiment": means["sentiment"].to_numpy(),
-                         "negative_share": means["negative"].to_numpy()})
-
-
-def _first_seen_groups(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """What groupby(keys, sort=False, observed=True) groups, from the codes of the category columns keys
-    (see _coded): (rows kept, their group numbers, each group's first row). Groups are numbered in order
-    of first appearance; rows with a missing key are left out, as groupby does."""
-    codes = [frame[k].cat.codes.to_numpy(dtype=np.int64) for k in keys]
-    rows = np.flatnonzero(np.logical_and.reduce([c >= 0 for c in codes]))
-    key = np.zeros(len(rows), dtype=np.int64)
-    for k, c in zip(keys, codes, strict=True):
-        key = key * (len(frame[k].cat.categories) + 1) + c[rows]
-    group, uniques = pd.factorize(key)
-    first = np.zeros(len(uniques), dtype=np.int64)
-    first[group[::-1]] = rows[::-1]
-    return rows, group, first
+                         "comments": comments, "sentiment": mean("sentiment"), "negative_share": mean("negative")})
 
 
 def theme_view(session: Session, prepared: Prepared,
