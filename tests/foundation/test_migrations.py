@@ -64,22 +64,27 @@ def _stored(engine: Engine) -> tuple[list[tuple], list[tuple]]:  # type: ignore[
     return [tuple(r) for r in answers], [tuple(r) for r in scores]
 
 
+def _submissions(conn, ids: tuple[int, ...]) -> None:  # type: ignore[no-untyped-def]
+    """A study, an instrument version and submissions with these ids, in SQL any revision accepts."""
+    conn.execute(text("INSERT INTO studies (id, title, sponsor, registry_id, current_stage, sponsor_contact, "
+                      "created_at) VALUES ('ST', 'T', 'S', '', 'recruitment', '', CURRENT_TIMESTAMP)"))
+    conn.execute(text("INSERT INTO instruments (id, title, created_at) VALUES ('inst', 'Inst', CURRENT_TIMESTAMP)"))
+    version = conn.execute(text(
+        "INSERT INTO instrument_versions (instrument_id, version, content_hash, content, created_at) "
+        "VALUES ('inst', '1.0.0', 'h', '{}', CURRENT_TIMESTAMP) RETURNING id")).scalar_one()
+    for sub in ids:
+        conn.execute(text(
+            "INSERT INTO submissions (id, study_id, external_id, instrument_version_id, submitted_at, "
+            "channel, idempotency_key, created_at) VALUES (:i, 'ST', :e, :v, CURRENT_TIMESTAMP, 'form', :k, "
+            "CURRENT_TIMESTAMP)"), {"i": sub, "e": f"S{sub}", "v": version, "k": f"ST/S{sub}"})
+
+
 def test_0003_keeps_answers_and_scores_and_keys_them_by_submission(bare_engine):
     """Rows written under 0002 (surrogate ids) survive the move to (submission, item) keys, on both backends;
     the new key refuses a second answer to the same item."""
     _migrate(bare_engine, "0002")
     with bare_engine.begin() as conn:
-        conn.execute(text("INSERT INTO studies (id, title, sponsor, registry_id, current_stage, sponsor_contact, "
-                          "created_at) VALUES ('ST', 'T', 'S', '', 'recruitment', '', CURRENT_TIMESTAMP)"))
-        conn.execute(text("INSERT INTO instruments (id, title, created_at) VALUES ('inst', 'Inst', CURRENT_TIMESTAMP)"))
-        version = conn.execute(text(
-            "INSERT INTO instrument_versions (instrument_id, version, content_hash, content, created_at) "
-            "VALUES ('inst', '1.0.0', 'h', '{}', CURRENT_TIMESTAMP) RETURNING id")).scalar_one()
-        for sub in (1, 2):
-            conn.execute(text(
-                "INSERT INTO submissions (id, study_id, external_id, instrument_version_id, submitted_at, "
-                "channel, idempotency_key, created_at) VALUES (:i, 'ST', :e, :v, CURRENT_TIMESTAMP, 'form', :k, "
-                "CURRENT_TIMESTAMP)"), {"i": sub, "e": f"S{sub}", "v": version, "k": f"ST/S{sub}"})
+        _submissions(conn, (1, 2))
         conn.execute(text("INSERT INTO answers (submission_id, item_id, value_num, value_text) VALUES "
                           "(2, 'b', 3.0, NULL), (1, 'b', NULL, NULL), (1, 'a', 5.0, 'five')"))
         conn.execute(text("INSERT INTO scores (submission_id, subscale_id, indicator, value, n_answered, n_items, "
@@ -101,17 +106,7 @@ def test_0004_summarises_the_scores_already_stored(bare_engine):
     """Scores written under 0003 get their per-submission summary; deleting a submission deletes its row."""
     _migrate(bare_engine, "0003")
     with bare_engine.begin() as conn:
-        conn.execute(text("INSERT INTO studies (id, title, sponsor, registry_id, current_stage, sponsor_contact, "
-                          "created_at) VALUES ('ST', 'T', 'S', '', 'recruitment', '', CURRENT_TIMESTAMP)"))
-        conn.execute(text("INSERT INTO instruments (id, title, created_at) VALUES ('inst', 'Inst', CURRENT_TIMESTAMP)"))
-        version = conn.execute(text(
-            "INSERT INTO instrument_versions (instrument_id, version, content_hash, content, created_at) "
-            "VALUES ('inst', '1.0.0', 'h', '{}', CURRENT_TIMESTAMP) RETURNING id")).scalar_one()
-        for sub in (1, 2, 3):
-            conn.execute(text(
-                "INSERT INTO submissions (id, study_id, external_id, instrument_version_id, submitted_at, "
-                "channel, idempotency_key, created_at) VALUES (:i, 'ST', :e, :v, CURRENT_TIMESTAMP, 'form', :k, "
-                "CURRENT_TIMESTAMP)"), {"i": sub, "e": f"S{sub}", "v": version, "k": f"ST/S{sub}"})
+        _submissions(conn, (1, 2, 3))
         conn.execute(text("INSERT INTO scores (submission_id, subscale_id, indicator, value, n_answered, n_items) "
                           "VALUES (1, 'honesty', 'trust', 70.0, 3, 3), (1, 'interests', 'trust', 90.0, 2, 3), "
                           "(1, 'logistics', 'burden', 40.0, 4, 4), (2, 'honesty', 'trust', NULL, 0, 3)"))
