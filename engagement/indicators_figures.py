@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from engagement.indicators_data import NO_ROLE, ROLE_ORDER
+
 COLOURS = {"burden": "#c0392b", "trust": "#2471a3", "engagement": "#229954", "experience": "#7d3c98",
            "other": "#7f8c8d"}
 LAYOUT = {"margin": {"l": 10, "r": 10, "t": 40, "b": 10}, "height": 340,
@@ -55,7 +57,7 @@ def heatmap(table: pd.DataFrame, indicator: str, stages: list[str], fewer_than: 
                                colorscale="Reds" if indicator == "burden" else "Blues",
                                hovertemplate="%{y}, %{x}: %{text}<extra></extra>"))
     fig.update_layout(title=f"{indicator.capitalize()} by site and stage", height=340,
-                      margin=LAYOUT["margin"])
+                      margin=LAYOUT["margin"], yaxis={"autorange": "reversed"})  # first site on top
     return fig
 
 
@@ -76,6 +78,10 @@ def by_role(table: pd.DataFrame, fewer_than: str) -> go.Figure:
         fig.add_trace(go.Scatter(x=[_nice(r) for r in labels.index], y=[4] * len(labels), mode="text",
                                  text=list(labels), showlegend=False, textposition="top center",
                                  hoverinfo="skip"))
+    # patients first, anonymous last (bars would otherwise follow the first indicator's roles)
+    order = [*ROLE_ORDER, NO_ROLE]
+    roles = sorted(dict.fromkeys(table["role"]), key=lambda r: order.index(r) if r in order else len(order))
+    fig.update_xaxes(categoryorder="array", categoryarray=[_nice(r) for r in roles])
     fig.update_layout(title="Differences by role", barmode="group", **LAYOUT)
     return fig
 
