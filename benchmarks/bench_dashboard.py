@@ -3,8 +3,9 @@
     .venv/bin/python benchmarks/bench_dashboard.py [--participants 20000] [--source synthetic|demo]
 
 Builds the study in a temporary SQLite database: `synthetic` (default) inserts rows directly with
-executemany (answers, scores, their per-submission summary and comments as the importer and scorer
-would leave them), `demo` uses the
+executemany (answers, scores, their per-submission summary, and comments of one to three sentences
+from the demo's English bank, nearly all distinct, with the sentiment the importer stores, as the
+importer and scorer would leave them), `demo` uses the
 demo generator and the bundle importer (slower to build; same page work afterwards). Prints JSON:
 {"participants", "answers", "first_view_s", "filter_change_s", ...}. first_view_s is the median of 5
 cold calls (caches emptied), filter_change_s the median of 5 calls that each change the site or role;
@@ -28,7 +29,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engagement import indicators_data, score_summary
+from engagement import demo_comments, indicators_data, score_summary, themes
 from engagement.db import make_engine, read_session, write_session
 from engagement.indicators import IndicatorFilters
 from engagement.indicators_dashboard import dashboard_view
@@ -54,14 +55,9 @@ TIMEPOINTS = [("T0", "recruitment", 0), ("T1", "active_treatment", 30), ("T2", "
 SUBSCALES = [("logistical", "burden", 4), ("psychological", "burden", 3), ("physical", "burden", 3),
              ("honesty", "trust", 3), ("interests", "trust", 3), ("valued", "engagement", 3),
              ("respected", "experience", 3)]
-TEXTS = ["The drive to the hospital takes over an hour each way and I am exhausted afterwards.",
-         "Parking is a nightmare and the car park charges add up every visit.",
-         "The research nurses are kind and always take time to explain things.",
-         "Nobody told me the results of my last scan and I had to chase them.",
-         "Being able to do some visits by phone has made a big difference.",
-         "Visits keep getting moved at short notice, which is hard with my job.",
-         "I feel listened to and respected at every visit.",
-         "Could the questionnaires be shorter?"]
+# Comments are one to three sentences of the demo's English bank, so nearly every text is distinct, as
+# people's own words are (themes are fitted on distinct texts; eight repeated texts would flatter them).
+SENTENCES = [t for tone in demo_comments.SENTENCES["en"].values() for t in tone]
 AS_OF = dt.date(2026, 11, 21)
 ITEMS = 26  # answers per submission: the 22 scored items plus 4 unscored (free text, demographics)
 
@@ -102,6 +98,7 @@ def _people_and_answers(c, rng: np.random.Generator, n: int, version: int) -> in
         [(i + 1, STUDY, f"P{i:06d}", int(site[i]) + 1, str(role[i]), str(enrolled[i]), str(status[i]),
           str(left_on[i] if leave[i] else enrolled[i])) for i in range(n)])
     subs, answers, scores, comments = [], [], [], []
+    words = np.random.default_rng(11)  # its own stream: the people and scores stay those of rng
     sub_id = 0
     base = rng.normal(0, 10, (n, 4)) + np.array([40, 65, 60, 70])
     for t, (_code, _stage, day) in enumerate(TIMEPOINTS):
@@ -120,16 +117,17 @@ def _people_and_answers(c, rng: np.random.Generator, n: int, version: int) -> in
                 value = float(np.clip(base[i, k] + drift[k] + 5 * ((sub_id + j) % 3 - 1), 0, 100))
                 scores.append((sub_id, sub, ind, value, items, items))
             if sub_id % 5 == 0:
-                comments.append((sub_id, "anything_else", TEXTS[sub_id % 8], TEXTS[sub_id % 8],
-                                 sub_id % 10 == 0))
+                text = " ".join(SENTENCES[k] for k in words.choice(len(SENTENCES), 1 + sub_id % 3, replace=False))
+                comments.append((sub_id, "anything_else", text, text, sub_id % 10 == 0,
+                                 themes.stored_sentiment(text)))  # as the importer stores it
     c.exec_driver_sql("INSERT INTO submissions (id, study_id, external_id, participant_id, timepoint_id, "
                       "instrument_version_id, submitted_at, channel, idempotency_key, created_at) "
                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", subs)
     c.exec_driver_sql("INSERT INTO answers (submission_id, item_id, value_num) VALUES (?, ?, ?)", answers)
     c.exec_driver_sql("INSERT INTO scores (submission_id, subscale_id, indicator, value, n_answered, "
                       "n_items) VALUES (?, ?, ?, ?, ?, ?)", scores)
-    c.exec_driver_sql("INSERT INTO comments (submission_id, item_id, text_raw, text_scrubbed, may_quote) "
-                      "VALUES (?, ?, ?, ?, ?)", comments)
+    c.exec_driver_sql("INSERT INTO comments (submission_id, item_id, text_raw, text_scrubbed, may_quote, "
+                      "sentiment) VALUES (?, ?, ?, ?, ?, ?)", comments)
     return len(answers)
 
 

@@ -28,6 +28,7 @@ from engagement.models import (
     Submission,
     Timepoint,
 )
+from engagement.themes import stored_sentiment
 from engagement.types import utcnow
 from engagement.you_said import published
 
@@ -150,8 +151,9 @@ def _store(session: Session, ctx: FormContext, sub: Submission, answers: dict[st
     said = {item_id: text.strip() for item_id, text in texts.items() if text and text.strip()}
     roster = study_roster(session, [ctx.study_id]) if said else None  # the same deny-list as imports
     for item_id, text in said.items():
-        session.add(Comment(submission_id=sub.id, item_id=item_id, text_raw=text,
-                            text_scrubbed=scrub(text, roster).text, may_quote=may_quote))
+        scrubbed = scrub(text, roster).text
+        session.add(Comment(submission_id=sub.id, item_id=item_id, text_raw=text, text_scrubbed=scrubbed,
+                            may_quote=may_quote, sentiment=stored_sentiment(scrubbed)))
     if ctx.invitation_id is not None:
         inv = session.get(Invitation, ctx.invitation_id)
         inv.used_at = utcnow()

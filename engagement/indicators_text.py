@@ -32,8 +32,11 @@ def comments_frame(session: Session, prepared: Prepared) -> pd.DataFrame:
         c["person"] = c["participant_id"].fillna(-c["submission_id"])
         c["theme"] = themes.assign_themes(c["text"].fillna(""), exclude=frozenset(
             code for code in study_codes(session, frames.study_id) if code.isalpha()))
-        fresh = themes.sentiment(c["text"].fillna("")) if len(c) else pd.Series(dtype=float)
-        c["sentiment"] = pd.to_numeric(c["stored_sentiment"], errors="coerce").fillna(fresh)
+        stored = pd.to_numeric(c["stored_sentiment"], errors="coerce").astype(float)
+        missing = stored.isna().to_numpy()
+        if missing.any():  # comments written before sentiment was stored with them
+            stored[missing] = themes.sentiment(c.loc[missing, "text"].fillna("")).to_numpy()
+        c["sentiment"] = stored
         c["may_quote"] = c["may_quote"].astype(bool)
         c["negative"] = (c["sentiment"] < themes.NEGATIVE_BELOW).astype(float)
         return c.dropna(subset=["stage"])

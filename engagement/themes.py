@@ -11,9 +11,11 @@ sentiments near 0.
 from __future__ import annotations
 
 import math
+from functools import cache, lru_cache
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from sklearn.decomposition import NMF
 from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -24,7 +26,6 @@ NEGATIVE_BELOW = -0.05  # VADER's own convention for a negative text
 POSITIVE_ABOVE = 0.05
 OTHER = "other"
 
-_sentiment_memo: dict[str, float] = {}
 # Function words of the other languages comments arrive in, so theme labels name topics, not grammar.
 _OTHER_LANGUAGES = """
 le la les un une des du de et est en au aux pour pas que qui dans sur avec mon ma mes je il elle nous
@@ -38,18 +39,28 @@ het een en van ik niet met voor op zijn maar ook zeer mijn dat die er
 OTHER_STOP_WORDS = frozenset(_OTHER_LANGUAGES.split())
 
 
-def sentiment(texts: pd.Series) -> pd.Series:
-    """VADER compound score per text, memoised by text (comment banks repeat sentences)."""
+@cache
+def _analyser():  # type: ignore[no-untyped-def]
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-    todo = [t for t in pd.unique(texts) if t not in _sentiment_memo]
-    if todo:
-        analyser = SentimentIntensityAnalyzer()
-        if len(_sentiment_memo) > 200_000:  # bound the memo; it is only a speed-up
-            _sentiment_memo.clear()
-        for t in todo:
-            _sentiment_memo[t] = analyser.polarity_scores(t)["compound"]
-    return texts.map(_sentiment_memo).astype(float)
+    return SentimentIntensityAnalyzer()
+
+
+@lru_cache(maxsize=200_000)  # comment banks repeat sentences; VADER takes ~50 us a text
+def compound(text: str) -> float:
+    """VADER's compound score of one text, -1..1 (0 for an empty text)."""
+    return float(_analyser().polarity_scores(text)["compound"])
+
+
+def sentiment(texts: pd.Series) -> pd.Series:
+    """VADER compound score per text."""
+    return texts.map(compound).astype(float)
+
+
+def stored_sentiment(scrubbed: str) -> float | None:
+    """What a comment stores when it is written: the compound score of its scrubbed text, so no reader
+    runs VADER on a cold view; None for a blank text (readers keep their own rule for those)."""
+    return compound(scrubbed) if scrubbed and scrubbed.strip() else None
 
 
 # Letters only: numbers, dates and anything code-like (P-0042, AB12) never become theme words.
@@ -80,10 +91,22 @@ def assign_themes(texts: pd.Series, seed: int = 0, exclude: frozenset[str] = fro
     with np.errstate(invalid="ignore"):  # tiny corpora: NMF's own error estimate divides by zero
         model.fit(x_fit)
     labels = _labels(model.components_, vectoriser.get_feature_names_out())
-    weights = model.transform(vectoriser.transform(unique))
+    weights = model.transform(_vectorised(unique, fit_on, x_fit, vectoriser))
     best = np.where(weights.max(axis=1) > 0, weights.argmax(axis=1), -1)
     by_text = dict(zip(unique, [labels[i] if i >= 0 else OTHER for i in best], strict=True))
     return texts.map(by_text).fillna(OTHER)
+
+
+def _vectorised(unique: pd.Series, fit_on: pd.Series, x_fit: sparse.csr_matrix,
+                vectoriser: TfidfVectorizer) -> sparse.csr_matrix:
+    """vectoriser.transform(unique), reusing the rows already computed for the texts fitted on: each
+    row depends on its own text only, and tokenising is most of the cost of themes on a cold view."""
+    if fit_on is unique:
+        return x_fit
+    pos = pd.Index(fit_on.to_numpy()).get_indexer(unique.to_numpy())
+    new = pos < 0
+    rows = sparse.vstack([x_fit, vectoriser.transform(unique[new])]).tocsr()
+    return rows[np.where(new, len(fit_on) + np.cumsum(new) - 1, pos)]
 
 
 def _labels(components: np.ndarray, terms: np.ndarray) -> list[str]:

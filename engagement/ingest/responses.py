@@ -32,6 +32,7 @@ from engagement.ingest import chunk_checks as cc
 from engagement.ingest import chunk_writes as cw
 from engagement.ingest.bulk import datetime_texts, insert_rows, insert_with_ids
 from engagement.models import Comment, InstrumentVersion, Participant, Submission, Timepoint
+from engagement.themes import stored_sentiment
 
 COLUMNS = ("submission_id", "study_id", "participant_id", "timepoint_id", "instrument_id",
            "instrument_version", "submitted_at", "item_id", "value")
@@ -389,10 +390,11 @@ class ResponseIngest:
         texts = frame["text"].astype(str).tolist()
         if new.any():
             pos = np.flatnonzero(new)
+            scrubbed = {p: scrub(texts[p], roster).text for p in pos}
             insert_rows(self.session, Comment.__table__,
-                        ("submission_id", "item_id", "text_raw", "text_scrubbed", "may_quote"),
-                        [(int(sub[p]), frame["item_id"].iat[p], texts[p], scrub(texts[p], roster).text,
-                          bool(may_quote[p])) for p in pos])
+                        ("submission_id", "item_id", "text_raw", "text_scrubbed", "may_quote", "sentiment"),
+                        [(int(sub[p]), frame["item_id"].iat[p], texts[p], scrubbed[p], bool(may_quote[p]),
+                          stored_sentiment(scrubbed[p])) for p in pos])
             self.counts.comments_added += len(pos)
         for p in np.flatnonzero(~new):
             self._upsert_comment(int(sub[p]), frame["submission_id"].iat[p], frame["item_id"].iat[p],
@@ -403,8 +405,9 @@ class ResponseIngest:
         existing = self.session.scalar(select(Comment).where(Comment.submission_id == sid,
                                                              Comment.item_id == item_id))
         if existing is None:
-            self.session.add(Comment(submission_id=sid, item_id=item_id, text_raw=text,
-                                     text_scrubbed=scrub(text, roster).text, may_quote=may_quote))
+            scrubbed = scrub(text, roster).text
+            self.session.add(Comment(submission_id=sid, item_id=item_id, text_raw=text, text_scrubbed=scrubbed,
+                                     may_quote=may_quote, sentiment=stored_sentiment(scrubbed)))
             self.session.flush()
             self.counts.comments_added += 1
             self.commented.add(sid)
@@ -412,6 +415,7 @@ class ResponseIngest:
             old = {"text_scrubbed": existing.text_scrubbed, "may_quote": existing.may_quote}
             existing.text_raw, existing.may_quote = text, may_quote
             existing.text_scrubbed = scrub(text, roster).text
+            existing.sentiment = stored_sentiment(existing.text_scrubbed)
             audit.record(self.session, self.actor, "edit", "comment", f"{ext}/{item_id}", old,
                          {"text_scrubbed": existing.text_scrubbed, "may_quote": may_quote},
                          "re-import changed the comment")

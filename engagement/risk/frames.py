@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import cache, lru_cache
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engagement import indicators_data
+from engagement import indicators_data, themes
 from engagement.models import LifecycleStage, Timepoint
 from engagement.schedule import instrument_audiences
 
@@ -206,19 +205,11 @@ def _day_numbers(values: pd.Series) -> np.ndarray:
         return np.array([day(v) for v in values], dtype=np.int64)
 
 
-@cache
-def _analyzer():  # type: ignore[no-untyped-def]
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-    return SentimentIntensityAnalyzer()
-
-
-@lru_cache(maxsize=200_000)  # comment banks repeat sentences; VADER is the slow part of loading frames
 def sentiment(text: str | None) -> float:
-    """VADER compound score in [-1, 1], for comments stored without a sentiment."""
+    """VADER compound score in [-1, 1], for comments stored without a sentiment (NaN when blank)."""
     if not text or not text.strip():
         return float("nan")
-    return float(_analyzer().polarity_scores(text)["compound"])
+    return themes.compound(text)
 
 
 def dates_between(first: int, last: int, step: int) -> np.ndarray:

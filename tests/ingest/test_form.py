@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from engagement import themes
 from engagement.bundle.importer import import_bundle
 from engagement.errors import EngagementError
 from engagement.feedback import open_invitation, open_public, submit
@@ -71,6 +72,8 @@ def test_one_submission_per_link(session, system, study):
     comment = session.scalar(select(Comment).where(Comment.submission_id == first.submission_id))
     assert comment.may_quote is True
     assert "bob@example.org" not in comment.text_scrubbed
+    assert comment.sentiment is not None
+    assert comment.sentiment == pytest.approx(themes.compound(comment.text_scrubbed))  # stored when written
     scores = dict(session.execute(select(Score.subscale_id, Score.value)
                                   .where(Score.submission_id == first.submission_id)).all())
     assert scores["pulse_burden"] == pytest.approx(20.0)
