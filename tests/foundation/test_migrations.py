@@ -34,7 +34,7 @@ def test_downgrade_to_base_and_back(tmp_path):
         command.downgrade(cfg, "base")
     upgrade(engine)
     with engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0004"
+        assert MigrationContext.configure(conn).get_current_revision() == "0005"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -121,3 +121,29 @@ def test_0004_summarises_the_scores_already_stored(bare_engine):
     with bare_engine.begin() as conn:
         conn.execute(text("DELETE FROM submissions WHERE id = 1"))
         assert conn.execute(text("SELECT submission_id FROM submission_indicators")).scalars().all() == [2]
+
+
+def test_0005_scores_comments_stored_without_sentiment(bare_engine):
+    """Comments from before 0005 get the sentiment new ones are written with; blank ones stay NULL and a
+    stored score is left alone."""
+    from engagement import themes
+
+    _migrate(bare_engine, "0004")
+    texts = {1: "The nurses were lovely and kind.", 2: "Parking is awful and I am angry.", 3: "   "}
+    with bare_engine.begin() as conn:
+        _submissions(conn, (1,))
+        for cid, body in texts.items():
+            conn.execute(text("INSERT INTO comments (id, submission_id, item_id, text_raw, text_scrubbed, "
+                                  "may_quote) VALUES (:i, 1, :item, :t, :t, false)"),
+                         {"i": cid, "item": f"c{cid}", "t": body})
+        conn.execute(text("INSERT INTO comments (id, submission_id, item_id, text_raw, text_scrubbed, may_quote, "
+                              "sentiment) VALUES (4, 1, 'c4', 'x', 'x', false, 0.25)"))
+    _migrate(bare_engine, "head")
+    with bare_engine.connect() as conn:
+        stored = dict(conn.execute(text("SELECT id, sentiment FROM comments")).all())
+    assert stored[1] == pytest.approx(themes.stored_sentiment(texts[1]))
+    assert stored[1] > 0.5
+    assert stored[2] == pytest.approx(themes.stored_sentiment(texts[2]))
+    assert stored[2] < -0.5
+    assert stored[3] is None
+    assert stored[4] == 0.25
