@@ -8,6 +8,7 @@ only from a theme shown in the current view.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import numpy as np
@@ -95,7 +96,7 @@ def _counts(rows: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
     keys = [*dims, "theme"]
     kept, group, first = first_seen_groups(rows, keys)
     person, people = pd.factorize(rows["person"].to_numpy()[kept])
-    pairs = np.unique(group * max(len(people), 1) + person)
+    pairs = pd.unique(group * max(len(people), 1) + person)  # (group, person) once each; order unused
     comments = np.bincount(group, minlength=len(first))
 
     def mean(column: str) -> np.ndarray:
@@ -141,6 +142,6 @@ def _quotes(c: pd.DataFrame, shown: list[str], slices: dict[str, str | None],
     for theme in shown:
         picked = pool[pool["theme"] == theme].drop_duplicates("text").sort_values("comment_id")
         # Scrubbing should already have removed codes; a quote that still names one is never shown.
-        ok = [t for t in picked["text"].head(50) if _names_nobody(t, codes)]
-        quotes += [(theme, t) for t in ok[:QUOTES_PER_THEME]]
+        ok = (t for t in picked["text"].head(50) if _names_nobody(t, codes))
+        quotes += [(theme, t) for t in itertools.islice(ok, QUOTES_PER_THEME)]
     return quotes[:MAX_QUOTES]
