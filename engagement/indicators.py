@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -174,23 +175,22 @@ def summarise(per_person: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
     """n, mean, sd, t interval and top-box share per cell, from sums (one grouping pass)."""
     code, cells = _groups(per_person, list(keys))
     v = per_person["value"].to_numpy(dtype=float)
-    n = cells["n"].to_numpy(dtype=float)
-    total = np.bincount(code, v, minlength=len(cells))
-    mean = total / n
+    n = np.asarray(cells["n"], dtype=float)
+    mean = np.bincount(code, v, minlength=len(n)) / n
     with np.errstate(divide="ignore", invalid="ignore"):
         # Sum of squared deviations from each cell's mean: stable for values on a 0-100 scale.
-        ss = np.bincount(code, (v - mean[code]) ** 2, minlength=len(cells))
+        ss = np.bincount(code, (v - mean[code]) ** 2, minlength=len(n))
         sd = np.sqrt(np.where(n > 1, ss / (n - 1), np.nan))
-    cells["mean"], cells["sd"] = mean, sd
-    cells["top_box"] = np.bincount(code, v >= TOP_BOX_AT, minlength=len(cells)) / n
     half = t_half_width(sd, n)
-    cells["ci_low"] = mean - half
-    cells["ci_high"] = mean + half
-    return cells[[*keys, *VALUE_COLUMNS]]
+    # one frame built once: adding columns one by one cost more than the arithmetic
+    return pd.DataFrame({**{k: cells[k] for k in keys}, "n": cells["n"], "mean": mean, "sd": sd,
+                         "ci_low": mean - half, "ci_high": mean + half,
+                         "top_box": np.bincount(code, v >= TOP_BOX_AT, minlength=len(n)) / n},
+                        columns=[*keys, *VALUE_COLUMNS])
 
 
-def _groups(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
-    """(group number per row, one row per group with its keys and n), groups in sorted key order.
+def _groups(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, dict[str, Any]]:
+    """(group number per row, columns of one row per group: its keys and n), groups in sorted key order.
 
     What groupby(keys, observed=True, sort=True) ngroup() and size() give, computed from codes in one
     counting pass: pandas' ngroup() took most of the lattice's time.
@@ -225,14 +225,15 @@ def _groups(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.DataFr
     code = code.astype(np.int64).reshape(-1)
     first = np.zeros(n_groups, dtype=np.int64)
     first[code[::-1]] = np.arange(len(frame) - 1, -1, -1)  # a row of each group
-    cells = pd.DataFrame({k: make(c[first]) for k, c, make in zip(keys, codes, makers, strict=True)})
+    cells = {k: make(c[first]) for k, c, make in zip(keys, codes, makers, strict=True)}
     cells["n"] = np.bincount(code, minlength=n_groups).astype(np.int64)
     return code, cells
 
 
-def _pandas_groups(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+def _pandas_groups(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, dict[str, Any]]:
     g = frame.groupby(keys, observed=True, sort=True)
-    return g.ngroup().to_numpy(), g.size().reset_index(name="n")
+    sizes = g.size().reset_index(name="n")
+    return g.ngroup().to_numpy(), {c: sizes[c].array for c in sizes.columns}
 
 
 def sums_by(frame: pd.DataFrame, keys: list[str], columns: list[str]) -> pd.DataFrame:
@@ -242,9 +243,10 @@ def sums_by(frame: pd.DataFrame, keys: list[str], columns: list[str]) -> pd.Data
     if not keys:
         return pd.DataFrame({c: [int(frame[c].to_numpy(dtype=np.int64).sum())] for c in columns})
     code, cells = _groups(frame, keys)
-    for c in columns:
-        cells[c] = np.bincount(code, frame[c].to_numpy(dtype=np.int64), len(cells)).round().astype(np.int64)
-    return cells[[*keys, *columns]]
+    n_groups = len(cells["n"])
+    return pd.DataFrame({**{k: cells[k] for k in keys}, **{
+        c: np.bincount(code, frame[c].to_numpy(dtype=np.int64), n_groups).round().astype(np.int64)
+        for c in columns}})
 
 
 def lattice_aggregator(rows: pd.DataFrame) -> Callable[[pd.DataFrame, list[str]], pd.DataFrame]:

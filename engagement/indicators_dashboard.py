@@ -147,12 +147,13 @@ def _response_lattice(session: Session, prepared: Prepared) -> pd.DataFrame:
 
         def rates(_rows: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
             out = sums_by(finest, dims, ["due", "responded"])
-            if "timepoint" in dims:  # within one timepoint each due row is a different person
-                out["n"] = out["due"]
-            else:  # the same groups (every due row has a person), in the same key order
-                out["n"] = sums_by(people["stage" in dims], dims, ["n"])["n"].to_numpy()
-            out["rate"] = out["responded"] / out["due"]
-            return out
+            due, responded = out["due"].to_numpy(), out["responded"].to_numpy()
+            # within one timepoint each due row is a different person; otherwise people are summed over
+            # the same groups (every due row has a person), which come in the same key order
+            n = due if "timepoint" in dims else sums_by(people["stage" in dims], dims, ["n"])["n"].to_numpy()
+            with np.errstate(invalid="ignore", divide="ignore"):  # nothing due (a date range): no rate
+                rate = responded / due
+            return pd.DataFrame({**{c: out[c].array for c in out.columns}, "n": n, "rate": rate})
 
         # built on a cache miss only: a filter change slices the cached lattice
         return protect(lattice(due, RESPONSE_DIMS, rates, IMPLIED), RESPONSE_DIMS, prepared.access,

@@ -123,7 +123,7 @@ def completeness(submissions: pd.DataFrame, dims: list[str], levelled: bool = Fa
     """Counts and shares of complete / partial / break-off submissions per group of dims."""
     data = submissions if levelled else completeness_levels(submissions)
     counts = sums_by(data, dims, list(LEVELS))
-    counts["n"] = counts[list(LEVELS)].to_numpy().sum(axis=1)
-    for lv in LEVELS:
-        counts[f"{lv}_share"] = counts[lv] / counts["n"]
-    return counts
+    n = counts[list(LEVELS)].to_numpy().sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):  # no submissions at all: no shares
+        shares = {f"{lv}_share": counts[lv].to_numpy() / n for lv in LEVELS}
+    return pd.DataFrame({**{c: counts[c].array for c in counts.columns}, "n": n, **shares})
