@@ -142,17 +142,8 @@ def person_means(rows: pd.DataFrame, keys: Sequence[str]) -> pd.DataFrame:
 def first_seen_groups(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """What groupby(keys, sort=False, observed=True) groups: (rows kept, their group numbers, each
     group's first row). Groups are numbered in order of first appearance; rows with a missing key are
-    left out, as groupby does. Category columns give their codes; others are factorized."""
-    codes, sizes = [], []
-    for k in keys:
-        col = frame[k]
-        if isinstance(col.dtype, pd.CategoricalDtype):
-            codes.append(col.cat.codes.to_numpy(dtype=np.int64))
-            sizes.append(len(col.cat.categories))
-        else:
-            c, uniques = pd.factorize(col)
-            codes.append(c.astype(np.int64))
-            sizes.append(len(uniques))
+    left out, as groupby does."""
+    codes, sizes, _ = _key_codes(frame, keys)
     rows = np.flatnonzero(np.logical_and.reduce([c >= 0 for c in codes])) if codes else np.arange(len(frame))
     key = np.zeros(len(rows), dtype=np.int64)
     for c, size in zip(codes, sizes, strict=True):
@@ -197,18 +188,7 @@ def _groups(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, dict[str,
     """
     if not len(frame) or not keys:
         return _pandas_groups(frame, keys)
-    codes, sizes, makers = [], [], []
-    for k in keys:
-        col = frame[k]
-        if isinstance(col.dtype, pd.CategoricalDtype):  # category order, as groupby sorts them
-            codes.append(col.cat.codes.to_numpy(dtype=np.int64))
-            sizes.append(len(col.cat.categories))
-            makers.append(lambda c, dtype=col.dtype: pd.Categorical.from_codes(c, dtype=dtype))
-        else:
-            c, uniques = pd.factorize(col, sort=True)
-            codes.append(c.astype(np.int64))
-            sizes.append(len(uniques))
-            makers.append(lambda c, u=uniques: u.take(c).to_numpy())
+    codes, sizes, makers = _key_codes(frame, keys)
     if any((c < 0).any() for c in codes):  # groupby drops rows with a missing key: leave that to it
         return _pandas_groups(frame, keys)
     combined = np.zeros(len(frame), dtype=np.int64)
@@ -228,6 +208,24 @@ def _groups(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, dict[str,
     cells = {k: make(c[first]) for k, c, make in zip(keys, codes, makers, strict=True)}
     cells["n"] = np.bincount(code, minlength=n_groups).astype(np.int64)
     return code, cells
+
+
+def _key_codes(frame: pd.DataFrame, keys: list[str]) -> tuple[list[np.ndarray], list[int], list[Callable]]:
+    """Per key column: integer codes in the order groupby sorts (a category's own order, else sorted
+    values; -1 for missing), how many codes there are, and a function turning codes back into values."""
+    codes, sizes, makers = [], [], []
+    for k in keys:
+        col = frame[k]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            codes.append(col.cat.codes.to_numpy(dtype=np.int64))
+            sizes.append(len(col.cat.categories))
+            makers.append(lambda c, dtype=col.dtype: pd.Categorical.from_codes(c, dtype=dtype))
+        else:
+            c, uniques = pd.factorize(col, sort=True)
+            codes.append(c.astype(np.int64))
+            sizes.append(len(uniques))
+            makers.append(lambda c, u=uniques: u.take(c).to_numpy())
+    return codes, sizes, makers
 
 
 def _pandas_groups(frame: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, dict[str, Any]]:

@@ -101,7 +101,7 @@ def _vectorised(unique: pd.Series, fit_on: pd.Series, x_fit: sparse.csr_matrix,
                 vectoriser: TfidfVectorizer) -> sparse.csr_matrix:
     """vectoriser.transform(unique), reusing the rows already computed for the texts fitted on: each
     row depends on its own text only, and tokenising is most of the cost of themes on a cold view."""
-    if fit_on is unique:
+    if fit_on is unique:  # every text was fitted on (assign_themes samples only beyond MAX_FIT)
         return x_fit
     pos = pd.Index(fit_on.to_numpy()).get_indexer(unique.to_numpy())
     new = pos < 0
