@@ -80,6 +80,18 @@ def cmd_psychometrics(args: argparse.Namespace) -> int:
     return psychometrics_command(args.instrument, args.responses)
 
 
+def cmd_themes(args: argparse.Namespace) -> int:
+    from engagement.db import write_session
+    from engagement.theme_store import refit
+
+    with write_session(_engine(args)) as session:
+        counts = refit(session, _system(), args.study)
+    for label, n in counts.items():
+        print(f"{n:7d}  {label}")
+    print(f"themes refitted for study {args.study}: {sum(counts.values())} comments labelled")
+    return 0
+
+
 # ------------------------------------------------------------------------------------- indicators
 
 
@@ -170,6 +182,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # noqa: PLR0915 - one fl
     p = sub.add_parser("rescore", help="rebuild scores from answers, each with its pinned version")
     p.add_argument("--study")
     p.set_defaults(func=cmd_rescore)
+
+    p = sub.add_parser("themes", help="refit a study's free-text themes now and relabel all its comments")
+    p.add_argument("--study", required=True)
+    p.set_defaults(func=cmd_themes)
 
     p = sub.add_parser("psychometrics", help="Cronbach's alpha and item statistics from a wide CSV")
     p.add_argument("--instrument", required=True)

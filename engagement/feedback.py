@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from engagement import audit
+from engagement import audit, theme_store
 from engagement.errors import EngagementError, Problem, fail
 from engagement.instruments import Instrument
 from engagement.instruments.registry import by_id, latest
@@ -150,15 +150,18 @@ def _store(session: Session, ctx: FormContext, sub: Submission, answers: dict[st
         session.add(Answer(submission_id=sub.id, item_id=item.id, value_num=answers.get(item.id)))
     said = {item_id: text.strip() for item_id, text in texts.items() if text and text.strip()}
     roster = study_roster(session, [ctx.study_id]) if said else None  # the same deny-list as imports
+    comments = []
     for item_id, text in said.items():
         scrubbed = scrub(text, roster).text
-        session.add(Comment(submission_id=sub.id, item_id=item_id, text_raw=text, text_scrubbed=scrubbed,
-                            may_quote=may_quote, sentiment=stored_sentiment(scrubbed)))
+        comments.append(Comment(submission_id=sub.id, item_id=item_id, text_raw=text, text_scrubbed=scrubbed,
+                                may_quote=may_quote, sentiment=stored_sentiment(scrubbed)))
+    session.add_all(comments)
     if ctx.invitation_id is not None:
         inv = session.get(Invitation, ctx.invitation_id)
         inv.used_at = utcnow()
     session.flush()
     score_submissions(session, [sub.id])
+    theme_store.label_new(session, ctx.study_id, [c.id for c in comments])
     audit.record(session, ctx.actor, "submit", "submission", sub.external_id, None,
                  {"study": ctx.study_id, "timepoint": ctx.timepoint_code, "items": len(answers),
                   "comments": len(said), "may_quote": may_quote})

@@ -230,14 +230,15 @@ def holds_most(session: Session, study_id: str) -> bool:
     return cached(session, "holds_most", study_id, None, build)
 
 
-_COMMENTS = ("SELECT c.id, c.submission_id, c.text_scrubbed, c.may_quote, c.sentiment FROM comments c {join}"
-             "ORDER BY c.submission_id, c.item_id")
+_COMMENTS = ("SELECT c.id, c.submission_id, c.text_scrubbed, c.may_quote, c.sentiment, c.theme "
+             "FROM comments c {join}ORDER BY c.submission_id, c.item_id")
 
 
 def comment_rows(session: Session, study_id: str) -> list[tuple]:
-    """(comment id, submission id, scrubbed text, may_quote, stored sentiment), a submission's comments
-    in item order, possibly with other studies' too (callers keep their submissions' rows): read once
-    per data version for the dashboard's themes and its risk tile. Never the raw text."""
+    """(comment id, submission id, scrubbed text, may_quote, stored sentiment, stored theme), a
+    submission's comments in item order, possibly with other studies' too (callers keep their
+    submissions' rows): read once per data version for the dashboard's themes and its risk tile. Never
+    the raw text."""
     join = "" if holds_most(session, study_id) else (
         "JOIN submissions sb ON sb.id = c.submission_id WHERE sb.study_id = :s ")
     return cached(session, "comment_rows", study_id, None,

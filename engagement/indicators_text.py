@@ -31,8 +31,7 @@ def comments_frame(session: Session, prepared: Prepared) -> pd.DataFrame:
     def build() -> pd.DataFrame:
         c = _in_scope(indicators_data.comment_rows(session, frames.study_id), frames.submissions)
         c["person"] = c["participant_id"].fillna(-c["submission_id"])
-        c["theme"] = themes.assign_themes(c["text"].fillna(""), exclude=frozenset(
-            code for code in study_codes(session, frames.study_id) if code.isalpha()))
+        c["theme"] = _themes(c, study_codes(session, frames.study_id))
         stored = pd.to_numeric(c["stored_sentiment"], errors="coerce").astype(float)
         missing = stored.isna().to_numpy()
         if missing.any():  # comments written before sentiment was stored with them
@@ -45,11 +44,25 @@ def comments_frame(session: Session, prepared: Prepared) -> pd.DataFrame:
     return indicators_data.cached(session, "comments", frames.study_id, prepared.access.scope, build)
 
 
+def _themes(c: pd.DataFrame, codes: frozenset[str]) -> pd.Series:
+    """The labels the writers stored (engagement/theme_store.py); fitted here, on the viewer's comments,
+    only when one is missing (stored before themes were kept) or names a participant code (a code
+    registered after the last fit)."""
+    stored = c["stored_theme"]
+    words = {w for label in stored.dropna().unique() for w in _LABEL_WORD.findall(label.lower())}
+    if stored.notna().all() and not words & codes:
+        return stored.astype(object)
+    return themes.assign_themes(c["text"].fillna(""), exclude=frozenset(code for code in codes if code.isalpha()))
+
+
+_LABEL_WORD = re.compile(themes.TOKEN_PATTERN)
+
+
 def _in_scope(rows: list[tuple], submissions: pd.DataFrame) -> pd.DataFrame:
     """The comments of the viewer's submissions with their labels, by person, then submission and item
     (anonymous first): which comment of a repeated text is quoted, and the order themes are learnt in,
     must not depend on how the rows were read. (Rows come in submission and item order.)"""
-    columns = ["comment_id", "submission_id", "text", "may_quote", "stored_sentiment"]
+    columns = ["comment_id", "submission_id", "text", "may_quote", "stored_sentiment", "stored_theme"]
     c = pd.DataFrame(rows, columns=columns)
     at = pd.Index(submissions["submission_id"]).get_indexer(c["submission_id"])
     mine = np.flatnonzero(at >= 0)  # drops comments outside the viewer's sites

@@ -50,6 +50,9 @@ def seed(engine: Engine, *, register_instruments: bool = True) -> None:
             from engagement.instruments.registry import register_builtin
 
             register_builtin(session, system)
+        from engagement.theme_store import label_unlabelled
+
+        label_unlabelled(session, system)  # comments stored before themes were kept with them
 
 
 def require_current(engine: Engine) -> None:

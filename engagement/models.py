@@ -272,8 +272,20 @@ class Comment(Base):
     text_raw: Mapped[str] = mapped_column(Text)  # the author's own site team only
     text_scrubbed: Mapped[str] = mapped_column(Text)
     may_quote: Mapped[bool] = mapped_column(Boolean, default=False)
-    theme: Mapped[str | None] = mapped_column(String(200))
+    theme: Mapped[str | None] = mapped_column(String(200))  # engagement/theme_store.py
     sentiment: Mapped[float | None] = mapped_column(Float)
+
+
+class ThemeModelRow(Base):
+    """The theme model a study's comments are labelled with (Comment.theme), kept by the writers of
+    comments (engagement/theme_store.py). model is None when there was too little text to learn from."""
+
+    __tablename__ = "theme_models"
+
+    study_id: Mapped[str] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"), primary_key=True)
+    n_comments: Mapped[int] = mapped_column(Integer)  # the study's comments when it was fitted
+    model: Mapped[dict[str, Any] | None] = mapped_column(JSONText())  # themes.ThemeModel.as_json()
+    fitted_at: Mapped[created_now]
 
 
 class Score(Base):

@@ -3,6 +3,8 @@
 Only scrubbed text is ever read (Comment.text_scrubbed); raw text never leaves the database here.
 The model is fitted on the distinct texts (at most MAX_FIT of them, a fixed random sample beyond that)
 and every comment is then assigned to its strongest component; a theme's label is its top three terms.
+fit() also returns the model as a ThemeModel (words and numbers), which engagement/theme_store.py stores
+so that comments written later are labelled exactly as the ones it was fitted on.
 Sentiment is the VADER compound score (-1..1); a stored Comment.sentiment wins over a fresh one.
 VADER and the stop-word list are English: other languages get themes from their own words and
 sentiments near 0.
@@ -11,15 +13,17 @@ sentiments near 0.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from functools import cache, lru_cache
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from sklearn.decomposition import NMF
+from sklearn.decomposition import NMF, non_negative_factorization
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 MAX_FIT = 3000
+MAX_ITER = 400
 MAX_THEMES = 6
 MIN_DOCS = 5
 NEGATIVE_BELOW = -0.05  # VADER's own convention for a negative text
@@ -72,10 +76,51 @@ def assign_themes(texts: pd.Series, seed: int = 0, exclude: frozenset[str] = fro
 
     exclude: lower-case words never to use (participant codes made only of letters, for instance).
     """
+    _, by_text = fit(texts, seed, exclude)
+    return texts.map(by_text).fillna(OTHER)
+
+
+@dataclass(frozen=True)
+class ThemeModel:
+    """A fitted model as plain words and numbers, so it can be stored (engagement/theme_store.py) and
+    label texts written later exactly as the texts it was fitted on were labelled."""
+
+    terms: tuple[str, ...]     # the TF-IDF vocabulary, in column order
+    idf: np.ndarray            # its inverse document frequencies
+    components: np.ndarray     # NMF's themes x terms matrix
+    labels: tuple[str, ...]    # one per theme
+    seed: int = 0
+
+    def label(self, texts: pd.Series) -> pd.Series:
+        """The label of each text; OTHER for a text with none of the model's words."""
+        if texts.empty:
+            return pd.Series([], index=texts.index, dtype=object)
+        vectoriser = TfidfVectorizer(vocabulary=list(self.terms), token_pattern=TOKEN_PATTERN,
+                                     sublinear_tf=True)
+        vectoriser.idf_ = self.idf
+        weights, _, _ = non_negative_factorization(
+            vectoriser.transform(texts.fillna("")), H=self.components, n_components=len(self.labels),
+            update_H=False, max_iter=MAX_ITER, random_state=self.seed)  # what NMF.transform runs
+        return pd.Series(_best(weights, self.labels), index=texts.index, dtype=object)
+
+    def as_json(self) -> dict:
+        return {"terms": list(self.terms), "idf": self.idf.tolist(), "components": self.components.tolist(),
+                "labels": list(self.labels), "seed": self.seed}
+
+    @classmethod
+    def from_json(cls, data: dict) -> ThemeModel:
+        return cls(tuple(data["terms"]), np.asarray(data["idf"], dtype=np.float64),
+                   np.asarray(data["components"], dtype=np.float64), tuple(data["labels"]), int(data["seed"]))
+
+
+def fit(texts: pd.Series, seed: int = 0,
+        exclude: frozenset[str] = frozenset()) -> tuple[ThemeModel | None, dict[str, str]]:
+    """The model learnt from these texts and the label of each distinct one; (None, {}) when there is too
+    little to learn from (every text then counts as OTHER)."""
     unique = pd.Series(pd.unique(texts.fillna("")))
     unique = unique[unique.str.strip() != ""]
     if len(unique) < MIN_DOCS:
-        return pd.Series(OTHER, index=texts.index)
+        return None, {}
     fit_on = unique.sample(MAX_FIT, random_state=seed) if len(unique) > MAX_FIT else unique
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
@@ -85,16 +130,22 @@ def assign_themes(texts: pd.Series, seed: int = 0, exclude: frozenset[str] = fro
     try:
         x_fit = vectoriser.fit_transform(fit_on)
     except ValueError:  # only stop words: nothing to learn from
-        return pd.Series(OTHER, index=texts.index)
+        return None, {}
     k = int(min(MAX_THEMES, max(2, len(fit_on) // 8), x_fit.shape[1]))
-    model = NMF(n_components=k, init="nndsvda", random_state=seed, max_iter=400)
+    nmf = NMF(n_components=k, init="nndsvda", random_state=seed, max_iter=MAX_ITER)
     with np.errstate(invalid="ignore"):  # tiny corpora: NMF's own error estimate divides by zero
-        model.fit(x_fit)
-    labels = _labels(model.components_, vectoriser.get_feature_names_out())
-    weights = model.transform(_vectorised(unique, fit_on, x_fit, vectoriser))
+        nmf.fit(x_fit)
+    terms = vectoriser.get_feature_names_out()
+    model = ThemeModel(tuple(terms), vectoriser.idf_, nmf.components_, tuple(_labels(nmf.components_, terms)),
+                       seed)
+    weights = nmf.transform(_vectorised(unique, fit_on, x_fit, vectoriser))
+    return model, dict(zip(unique, _best(weights, model.labels), strict=True))
+
+
+def _best(weights: np.ndarray, labels: tuple[str, ...]) -> list[str]:
+    """The strongest theme of each row of NMF weights; OTHER for a row of zeros (no known words)."""
     best = np.where(weights.max(axis=1) > 0, weights.argmax(axis=1), -1)
-    by_text = dict(zip(unique, [labels[i] if i >= 0 else OTHER for i in best], strict=True))
-    return texts.map(by_text).fillna(OTHER)
+    return [labels[i] if i >= 0 else OTHER for i in best]
 
 
 def _vectorised(unique: pd.Series, fit_on: pd.Series, x_fit: sparse.csr_matrix,

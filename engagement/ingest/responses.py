@@ -24,7 +24,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engagement import audit
+from engagement import audit, theme_store
 from engagement.bundle.checks import ROW, Budget, categories_and_codes, check_cells, parse_utc
 from engagement.bundle.spec import FileSpec
 from engagement.errors import EngagementError, Report
@@ -378,6 +378,14 @@ class ResponseIngest:
                                        f"{frame['item_id'].iat[pos]!r}")
 
     def _write_comments(self, comments: pd.DataFrame) -> None:
+        before = (self.counts.comments_added, self.counts.comments_changed)
+        self._store_comments(comments)
+        if (self.counts.comments_added, self.counts.comments_changed) != before:
+            # Labels come from one model per study, fitted on all of its comments (theme_store); a
+            # re-import that changes no comment leaves them as they are.
+            theme_store.refresh_for_submissions(self.session, self.state.db_id[self._comment_ordinals(comments)])
+
+    def _store_comments(self, comments: pd.DataFrame) -> None:
         from engagement.roster import study_roster
         from engagement.scrubbing import scrub
 

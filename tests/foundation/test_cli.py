@@ -65,3 +65,19 @@ def test_bad_bundle_exit_code_and_report(tmp_path):
         ("B106", "participants.csv", "3", "enrolled_on", "2025-13-45")]
     con = sqlite3.connect(tmp_path / "cli.db")
     assert con.execute("SELECT count(*) FROM participants").fetchone() == (0,)
+
+
+def test_themes_refits_a_study_and_names_an_unknown_one(tmp_path):
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert run("db", "upgrade", "--db", db).returncode == 0
+    assert run("import", str(write_bundle(tmp_path / "bundle")), "--db", db).returncode == 0
+    done = run("themes", "--study", "T-01", "--db", db)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["      2  other", "themes refitted for study T-01: 2 comments labelled"]
+    con = sqlite3.connect(tmp_path / "cli.db")
+    assert con.execute("SELECT action, entity, entity_id FROM audit_events ORDER BY id DESC LIMIT 1").fetchone() == (
+        "refit", "themes", "T-01")
+    con.close()
+    missing = run("themes", "--study", "NOPE", "--db", db)
+    assert missing.returncode == 2
+    assert "X902" in missing.stderr

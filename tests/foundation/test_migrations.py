@@ -34,7 +34,7 @@ def test_downgrade_to_base_and_back(tmp_path):
         command.downgrade(cfg, "base")
     upgrade(engine)
     with engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0005"
+        assert MigrationContext.configure(conn).get_current_revision() == "0006"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

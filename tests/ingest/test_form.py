@@ -74,6 +74,7 @@ def test_one_submission_per_link(session, system, study):
     assert "bob@example.org" not in comment.text_scrubbed
     assert comment.sentiment is not None
     assert comment.sentiment == pytest.approx(themes.compound(comment.text_scrubbed))  # stored when written
+    assert comment.theme == themes.OTHER  # labelled when written; one comment is too few to learn from
     scores = dict(session.execute(select(Score.subscale_id, Score.value)
                                   .where(Score.submission_id == first.submission_id)).all())
     assert scores["pulse_burden"] == pytest.approx(20.0)
