@@ -94,11 +94,12 @@ def dashboard_view(session: Session, viewer: Viewer, study_id: str,
     curves = _retention(session, prepared)
     themes, quotes = indicators_text.theme_view(session, prepared, slices)
     tiles = [*_tiles(kpi, resp_total, access), _risk_tile(session, viewer, study_id, access)]
+    roles = set(frames.participants["role"].unique())  # once, not once per role (20,000 values each)
     view_ = DashboardView(
         study_id, frames.title, access.aggregate_only, access.threshold, f,
         list(frames.stages["stage"]), list(zip(frames.sites["site"], frames.sites["site_name"],
                                                strict=True)),
-        [r for r in indicators_data.ROLE_ORDER if r in set(frames.participants["role"])],
+        [r for r in indicators_data.ROLE_ORDER if r in roles],
         not access.aggregate_only, tiles, timeline, changes, heatmap, by_role, response, comp,
         curves, themes, quotes, {})
     view_.captions = captions.all_captions(view_)
