@@ -9,9 +9,9 @@ whenever any answer arrived. The writers of comments now label them in the same 
 the fitted model here (engagement/theme_store.py).
 
 Nothing is fitted here: a migration must not change when the fitting code does. Comments stored before
-keep an empty theme, and the dashboard fits themes on view for a study with any such comment, as it
-always did, until its next import that adds or changes comments, or `python -m engagement themes
---study ID`, labels them all.
+keep an empty theme until `python -m engagement db upgrade` labels them right after migrating
+(engagement/migrate.py seed, theme_store.label_unlabelled); meanwhile the dashboard fits themes on view
+for a study with any such comment, as it always did.
 Create Date: 2026-11-22
 """
 
