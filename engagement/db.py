@@ -10,10 +10,11 @@ lock at BEGIN makes a second writer wait on the busy timeout instead.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -22,6 +23,14 @@ from sqlalchemy.orm import Session
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "engagement.db"
 BUSY_TIMEOUT_S = 30
+T = TypeVar("T")
+
+
+def in_parts(values: Sequence[T], size: int) -> Iterable[list[T]]:
+    """values in lists of at most size, for IN (...) lists kept under every backend's bound-parameter
+    limit (each caller picks the size that suits its statement)."""
+    for i in range(0, len(values), size):
+        yield list(values[i:i + size])
 
 
 def database_url(url: str | None = None) -> str:

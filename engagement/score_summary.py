@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from sqlalchemy import Connection, bindparam, text
 from sqlalchemy.orm import Session
 
+from engagement.db import in_parts
 from engagement.instruments.model import INDICATORS
 
 COLUMNS = (*INDICATORS, "n_answered", "n_items")
@@ -39,8 +40,8 @@ def refresh(session: Session, submission_ids: Iterable[int]) -> None:
     # (on PostgreSQL the lists cost several times the grouping itself).
     for lo, hi in runs:
         _rewrite(conn, _RANGE, {"lo": lo, "hi": hi})
-    for start in range(0, len(loose), PART):
-        _rewrite(conn, _IN, {"ids": loose[start:start + PART]})
+    for part in in_parts(loose, PART):
+        _rewrite(conn, _IN, {"ids": part})
 
 
 def _rewrite(conn: Connection, where: str, params: dict) -> None:

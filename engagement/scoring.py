@@ -18,7 +18,7 @@ Rules (docs/instruments.md, "Scoring"):
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -28,6 +28,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from engagement import audit, score_summary
+from engagement.db import in_parts
 from engagement.errors import fail
 from engagement.ingest.bulk import bulk_insert
 from engagement.instruments import Instrument
@@ -230,11 +231,6 @@ def _codes_of(labels: np.ndarray, subscale_codes: np.ndarray) -> tuple[np.ndarra
 # ------------------------------------------------------------------------------ stored scores
 
 
-def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
-    for i in range(0, len(ids), CHUNK):
-        yield list(ids[i:i + CHUNK])
-
-
 def _store_chunk(session: Session, subs: pd.DataFrame) -> int:
     """Delete and rewrite the Score rows of one chunk of submissions (columns id, instrument_version_id)."""
     ids = subs["id"].tolist()
@@ -287,7 +283,7 @@ def _submissions(session: Session, study_id: str | None, submission_ids: list[in
     if submission_ids is None:
         rows = session.execute(q).all()
     else:
-        rows = [r for chunk in _chunks(sorted(set(submission_ids)))
+        rows = [r for chunk in in_parts(sorted(set(submission_ids)), CHUNK)
                 for r in session.execute(q.where(Submission.id.in_(chunk))).all()]
     return pd.DataFrame(rows, columns=["id", "study_id", "instrument_version_id"])
 

@@ -26,6 +26,7 @@ from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
 from engagement import audit, themes
+from engagement.db import in_parts
 from engagement.errors import fail
 from engagement.models import Comment, Participant, Study, Submission, ThemeModelRow
 from engagement.permissions import Action, Viewer
@@ -79,9 +80,8 @@ def refresh_for_submissions(session: Session, submission_ids: Iterable[int]) -> 
     """Refit every study these submissions belong to (an import that added or changed their comments)."""
     ids = sorted({int(i) for i in submission_ids})
     studies: set[str] = set()
-    for start in range(0, len(ids), PART):
-        studies.update(session.scalars(select(Submission.study_id).distinct()
-                                       .where(Submission.id.in_(ids[start:start + PART]))))
+    for part in in_parts(ids, PART):
+        studies.update(session.scalars(select(Submission.study_id).distinct().where(Submission.id.in_(part))))
     for study_id in sorted(studies):
         refresh(session, study_id)
 
@@ -123,5 +123,5 @@ def _write_labels(session: Session, ids: list[int], labels: list[str]) -> None:
     stmt = update(table).where(table.c.id.in_(bindparam("ids", expanding=True))).values(theme=bindparam("t"))
     conn = session.connection()
     for label, members in by_label.items():  # a handful of labels: one statement per label and part
-        for start in range(0, len(members), PART):
-            conn.execute(stmt, {"ids": members[start:start + PART], "t": label})
+        for part in in_parts(members, PART):
+            conn.execute(stmt, {"ids": part, "t": label})

@@ -8,7 +8,7 @@ event holding the old and the new value.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -17,6 +17,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from engagement import audit, score_summary
+from engagement.db import in_parts
 from engagement.ingest.bulk import insert_columns, none_for_nan
 from engagement.models import Answer, Score, Submission
 from engagement.scoring import score_answers
@@ -26,15 +27,10 @@ SCORE_COLUMNS = ("submission_id", "subscale_id", "indicator", "value", "n_answer
                  "missing_reason")
 
 
-def _parts(values: Sequence[Any]) -> Iterable[list[Any]]:
-    for i in range(0, len(values), LOOKUP):
-        yield list(values[i:i + LOOKUP])
-
-
 def submission_ids(session: Session, keys: Sequence[str]) -> dict[str, int]:
     """idempotency key -> submission id, for the keys that are stored."""
     found: dict[str, int] = {}
-    for part in _parts(keys):
+    for part in in_parts(keys, LOOKUP):
         found.update(session.execute(select(Submission.idempotency_key, Submission.id)
                                      .where(Submission.idempotency_key.in_(part))).all())
     return found
@@ -50,7 +46,7 @@ def insert_answers(session: Session, sub: np.ndarray, items: np.ndarray, values:
 
 def stored_answers(session: Session, ids: Sequence[int]) -> pd.DataFrame:
     rows: list[tuple[int, str, float | None]] = []
-    for part in _parts(sorted(ids)):
+    for part in in_parts(sorted(ids), LOOKUP):
         rows += session.execute(select(Answer.submission_id, Answer.item_id, Answer.value_num)
                                 .where(Answer.submission_id.in_(part))).all()
     frame = pd.DataFrame(rows, columns=["sub", "item", "stored"])
@@ -118,7 +114,7 @@ def _insert_scores(session: Session, answers: pd.DataFrame, instruments: dict[in
 def rescore(session: Session, ids: Sequence[int], instruments: dict[int, Any]) -> int:
     """Delete and rebuild the Score rows of submissions from their stored answers."""
     written = 0
-    for part in _parts(sorted(set(ids))):
+    for part in in_parts(sorted(set(ids)), LOOKUP):
         session.execute(delete(Score).where(Score.submission_id.in_(part)),
                         execution_options={"synchronize_session": False})
         versions = dict(session.execute(select(Submission.id, Submission.instrument_version_id)
