@@ -91,10 +91,7 @@ def refit(session: Session, viewer: Viewer, study_id: str) -> dict[str, int]:
     viewer.require(Action.manage_study, study_id)
     if session.get(Study, study_id) is None:
         raise fail("X902", f"no study {study_id!r}", item=study_id)
-    counts = refresh(session, study_id)
-    audit.record(session, viewer.username, "refit", "themes", study_id, None, {"comments_per_theme": counts},
-                 reason="themes refitted on request")
-    return counts
+    return _audited_refresh(session, viewer, study_id, "themes refitted on request")
 
 
 def label_unlabelled(session: Session, viewer: Viewer) -> list[str]:
@@ -103,10 +100,16 @@ def label_unlabelled(session: Session, viewer: Viewer) -> list[str]:
         select(Submission.study_id).distinct().join(Comment, Comment.submission_id == Submission.id)
         .where(Comment.theme.is_(None))))
     for study_id in studies:
-        counts = refresh(session, study_id)
-        audit.record(session, viewer.username, "refit", "themes", study_id, None,
-                     {"comments_per_theme": counts}, reason="comments stored before themes were kept")
+        _audited_refresh(session, viewer, study_id, "comments stored before themes were kept")
     return studies
+
+
+def _audited_refresh(session: Session, viewer: Viewer, study_id: str, reason: str) -> dict[str, int]:
+    """refresh() as a write of its own (not part of an import or a form submission): one audit event."""
+    counts = refresh(session, study_id)
+    audit.record(session, viewer.username, "refit", "themes", study_id, None, {"comments_per_theme": counts},
+                 reason=reason)
+    return counts
 
 
 def letter_codes(session: Session, study_id: str) -> frozenset[str]:
